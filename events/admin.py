@@ -1,0 +1,131 @@
+from django.contrib import admin
+from django.db import models
+from django.db.models import Count
+
+from events.models import (
+    Coverage,
+    Edition,
+    EventSeries,
+    Opportunity,
+    Participation,
+    PartnerOrganisation,
+    Publication,
+)
+from participants.admin import ParticipantRelatedSearchMixin
+
+
+@admin.register(EventSeries)
+class EventSeriesAdmin(admin.ModelAdmin):
+    list_display = ["name", "programme", "kind", "direction", "prepares_for", "accredited_from", "accredited_until"]
+    list_filter = ["programme", "kind", "direction"]
+    list_select_related = ["programme", "prepares_for"]
+    search_fields = ["name", "short_name"]
+    autocomplete_fields = ["programme", "prepares_for"]
+
+
+class CoverageInline(admin.TabularInline):
+    model = Coverage
+    extra = 0
+    fields = ["municipality"]
+    autocomplete_fields = ["municipality"]
+
+
+class ParticipationInline(admin.TabularInline):
+    model = Participation
+    extra = 0
+    fields = ["participant", "role", "result"]
+    autocomplete_fields = ["participant"]
+
+
+@admin.register(Edition)
+class EditionAdmin(admin.ModelAdmin):
+    list_display = [
+        "__str__",
+        "series",
+        "period",
+        "starts_on",
+        "held",
+        "headcount",
+        "municipality_count",
+        "participation_count",
+    ]
+    list_filter = ["series__programme", "series__kind", "series__direction", "period", "held", "series"]
+    list_select_related = ["series"]
+    search_fields = ["title", "series__name", "series__short_name", "venue"]
+    autocomplete_fields = ["series"]
+    inlines = [CoverageInline, ParticipationInline]
+    fieldsets = [
+        (None, {"fields": ["series", "title", "period", ("starts_on", "ends_on"), "venue", ("held", "note")]}),
+        (
+            "Численность (если нет поимённых записей или они неполны)",
+            {"fields": [("headcount_pupils", "headcount_teachers", "headcount_experts"), "headcount_total"]},
+        ),
+    ]
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(
+                municipality_count=Count("coverage", distinct=True),
+                participation_count=Count("participations", distinct=True),
+            )
+        )
+
+    @admin.display(description="численность")
+    def headcount(self, obj):
+        return obj.headcount if obj.headcount is not None else "—"
+
+    @admin.display(description="муниципалитетов", ordering="municipality_count")
+    def municipality_count(self, obj):
+        return obj.municipality_count
+
+    @admin.display(description="поимённых записей", ordering="participation_count")
+    def participation_count(self, obj):
+        return obj.participation_count
+
+
+@admin.register(Coverage)
+class CoverageAdmin(admin.ModelAdmin):
+    list_display = ["edition", "municipality"]
+    list_filter = ["edition__series__programme", "edition__period", "municipality"]
+    list_select_related = ["edition__series", "municipality"]
+    search_fields = ["municipality__name", "edition__series__name"]
+    autocomplete_fields = ["edition", "municipality"]
+
+
+@admin.register(Participation)
+class ParticipationAdmin(ParticipantRelatedSearchMixin, admin.ModelAdmin):
+    list_display = ["participant", "edition", "role", "result"]
+    list_filter = ["edition__series__programme", "edition__period", "role", "edition__series"]
+    list_select_related = ["participant", "edition__series"]
+    autocomplete_fields = ["participant", "edition"]
+
+
+@admin.register(PartnerOrganisation)
+class PartnerOrganisationAdmin(admin.ModelAdmin):
+    list_display = ["name", "programme", "kind", "since", "until"]
+    list_filter = ["programme", "kind", "since"]
+    list_select_related = ["programme"]
+    search_fields = ["name"]
+    autocomplete_fields = ["programme"]
+
+
+@admin.register(Opportunity)
+class OpportunityAdmin(ParticipantRelatedSearchMixin, admin.ModelAdmin):
+    list_display = ["participant", "kind", "place", "programme", "starts_on", "ends_on"]
+    list_filter = ["programme", "kind", "starts_on"]
+    list_select_related = ["participant", "programme"]
+    date_hierarchy = "starts_on"
+    autocomplete_fields = ["participant", "programme", "partner", "edition"]
+
+
+@admin.register(Publication)
+class PublicationAdmin(admin.ModelAdmin):
+    list_display = ["title", "outlet", "outlet_kind", "published_on", "programme"]
+    list_filter = ["programme", "outlet_kind", "published_on"]
+    list_select_related = ["programme"]
+    date_hierarchy = "published_on"
+    search_fields = ["title", "outlet"]
+    autocomplete_fields = ["programme", "edition"]
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}

@@ -1,0 +1,273 @@
+from django.contrib import admin
+from django.db.models import Count
+from simple_history.admin import SimpleHistoryAdmin
+
+from events.models import Participation
+from participants.models import (
+    Achievement,
+    Competence,
+    Criterion,
+    CriterionTarget,
+    Diagnostic,
+    DiagnosticScore,
+    Instrument,
+    Membership,
+    Municipality,
+    Organisation,
+    Participant,
+    Programme,
+    ProjectTeam,
+    Region,
+    TeamMember,
+)
+from participants.search import search_people
+
+
+class PersonSearchMixin:
+    """Admin search over people: ФИО words normalised (case, ё→е), a birth date, or the organisation."""
+
+    person_prefix = ""
+    search_fields = ["name_key"]  # the search box is shown; the lookup itself is get_search_results
+    search_help_text = "ФИО (полностью или частями), дата рождения ДД.ММ.ГГГГ или название организации"
+
+    def get_search_results(self, request, queryset, search_term):
+        return search_people(queryset, search_term, self.person_prefix), False
+
+
+class ParticipantRelatedSearchMixin(PersonSearchMixin):
+    person_prefix = "participant__"
+    search_fields = ["participant__name_key"]
+
+
+@admin.register(Region)
+class RegionAdmin(admin.ModelAdmin):
+    list_display = ["name", "code", "municipality_count"]
+    search_fields = ["name"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(municipality_count=Count("municipalities"))
+
+    @admin.display(description="муниципальных образований", ordering="municipality_count")
+    def municipality_count(self, obj):
+        return obj.municipality_count
+
+
+@admin.register(Municipality)
+class MunicipalityAdmin(admin.ModelAdmin):
+    list_display = ["name", "kind", "region", "sort_order", "organisation_count"]
+    list_filter = ["region", "kind"]
+    list_select_related = ["region"]
+    search_fields = ["name", "region__name"]
+    autocomplete_fields = ["region"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(organisation_count=Count("organisations"))
+
+    @admin.display(description="организаций", ordering="organisation_count")
+    def organisation_count(self, obj):
+        return obj.organisation_count
+
+
+@admin.register(Organisation)
+class OrganisationAdmin(admin.ModelAdmin):
+    list_display = ["name", "short_name", "kind", "municipality", "is_regional"]
+    list_filter = ["kind", "is_regional", "region", "municipality"]
+    list_select_related = ["municipality"]
+    search_fields = ["name", "short_name", "municipality__name"]
+    autocomplete_fields = ["municipality"]
+
+
+class CriterionInline(admin.TabularInline):
+    model = Criterion
+    extra = 0
+    fields = ["number", "title"]
+    show_change_link = True
+
+
+@admin.register(Programme)
+class ProgrammeAdmin(admin.ModelAdmin):
+    list_display = ["name", "slug", "region", "period_kind", "operator"]
+    list_filter = ["region", "period_kind"]
+    list_select_related = ["region"]
+    search_fields = ["name", "short_name", "slug"]
+    prepopulated_fields = {"slug": ["short_name"]}
+    autocomplete_fields = ["region"]
+    inlines = [CriterionInline]
+
+
+class CriterionTargetInline(admin.TabularInline):
+    model = CriterionTarget
+    extra = 1
+    fields = ["period", "metric", "value", "note"]
+
+
+@admin.register(Criterion)
+class CriterionAdmin(admin.ModelAdmin):
+    list_display = ["__str__", "programme"]
+    list_filter = ["programme"]
+    list_select_related = ["programme"]
+    search_fields = ["title", "programme__name"]
+    autocomplete_fields = ["programme"]
+    inlines = [CriterionTargetInline]
+
+
+@admin.register(CriterionTarget)
+class CriterionTargetAdmin(admin.ModelAdmin):
+    list_display = ["criterion", "period", "metric", "value", "note"]
+    list_filter = ["criterion__programme", "period", "metric"]
+    list_select_related = ["criterion"]
+    search_fields = ["criterion__title"]
+    autocomplete_fields = ["criterion"]
+
+
+class MembershipInline(admin.TabularInline):
+    model = Membership
+    extra = 0
+    fields = ["programme", "category", "included_on", "basis", "left_on", "leaving_reason"]
+    autocomplete_fields = ["programme"]
+
+
+class ParticipationInline(admin.TabularInline):
+    model = Participation
+    extra = 0
+    fields = ["edition", "role", "result"]
+    autocomplete_fields = ["edition"]
+
+
+class AchievementInline(admin.TabularInline):
+    model = Achievement
+    extra = 0
+    fields = ["event_name", "level", "result", "place", "achieved_on"]
+
+
+@admin.register(Participant)
+class ParticipantAdmin(PersonSearchMixin, SimpleHistoryAdmin):
+    list_display = ["full_name", "birth_date", "organisation", "municipality", "grade", "course", "consent"]
+    list_display_links = ["full_name"]
+    list_filter = [
+        "organisation__municipality",
+        "organisation",
+        "memberships__programme",
+        "memberships__category",
+        "sex",
+        "consent",
+    ]
+    list_select_related = ["organisation__municipality"]
+    autocomplete_fields = ["organisation"]
+    inlines = [MembershipInline, ParticipationInline, AchievementInline]
+    fieldsets = [
+        (None, {"fields": [("last_name", "first_name", "patronymic"), ("birth_date", "sex")]}),
+        ("Учёба", {"fields": ["organisation", ("grade", "course")]}),
+        ("Контакты", {"fields": [("phone", "email")]}),
+        (
+            "Согласие на обработку персональных данных",
+            {"fields": [("consent", "consent_date"), ("consent_given_by", "consent_given_by_name")]},
+        ),
+    ]
+
+    @admin.display(description="ФИО", ordering="last_name")
+    def full_name(self, obj):
+        return obj.full_name
+
+    @admin.display(description="муниципалитет", ordering="organisation__municipality__name")
+    def municipality(self, obj):
+        return obj.organisation.municipality if obj.organisation else "—"
+
+
+@admin.register(Membership)
+class MembershipAdmin(ParticipantRelatedSearchMixin, SimpleHistoryAdmin):
+    list_display = ["participant", "programme", "category", "included_on", "left_on", "organisation"]
+    list_filter = ["programme", "category", "participant__organisation__municipality", "included_on", "left_on"]
+    list_select_related = ["participant__organisation", "programme"]
+    date_hierarchy = "included_on"
+    autocomplete_fields = ["participant", "programme"]
+
+    @admin.display(description="организация", ordering="participant__organisation__name")
+    def organisation(self, obj):
+        return obj.participant.organisation or "—"
+
+
+class TeamMemberInline(admin.TabularInline):
+    model = TeamMember
+    extra = 0
+    fields = ["participant", "is_leader"]
+    autocomplete_fields = ["participant"]
+
+
+@admin.register(ProjectTeam)
+class ProjectTeamAdmin(admin.ModelAdmin):
+    list_display = ["name", "programme", "period", "mentor_name", "member_count"]
+    list_filter = ["programme", "period"]
+    list_select_related = ["programme"]
+    search_fields = ["name", "mentor_name"]
+    autocomplete_fields = ["programme"]
+    inlines = [TeamMemberInline]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(member_count=Count("memberships"))
+
+    @admin.display(description="участников", ordering="member_count")
+    def member_count(self, obj):
+        return obj.member_count
+
+
+@admin.register(TeamMember)
+class TeamMemberAdmin(ParticipantRelatedSearchMixin, admin.ModelAdmin):
+    list_display = ["participant", "team", "is_leader"]
+    list_filter = ["team__programme", "team__period", "team"]
+    list_select_related = ["participant", "team"]
+    autocomplete_fields = ["participant", "team"]
+
+
+class CompetenceInline(admin.TabularInline):
+    model = Competence
+    extra = 1
+    fields = ["name", "sort_order"]
+
+
+@admin.register(Instrument)
+class InstrumentAdmin(admin.ModelAdmin):
+    list_display = ["name"]
+    search_fields = ["name"]
+    inlines = [CompetenceInline]
+
+
+@admin.register(Competence)
+class CompetenceAdmin(admin.ModelAdmin):
+    list_display = ["name", "instrument", "sort_order"]
+    list_filter = ["instrument"]
+    list_select_related = ["instrument"]
+    search_fields = ["name"]
+
+
+class DiagnosticScoreInline(admin.TabularInline):
+    model = DiagnosticScore
+    extra = 0
+    fields = ["competence", "score"]
+
+
+@admin.register(Diagnostic)
+class DiagnosticAdmin(ParticipantRelatedSearchMixin, admin.ModelAdmin):
+    list_display = ["participant", "programme", "period", "instrument", "stage", "taken_on"]
+    list_filter = ["programme", "period", "stage", "instrument", "participant__organisation"]
+    list_select_related = ["participant", "programme", "instrument"]
+    autocomplete_fields = ["participant", "programme", "instrument"]
+    inlines = [DiagnosticScoreInline]
+
+
+@admin.register(DiagnosticScore)
+class DiagnosticScoreAdmin(admin.ModelAdmin):
+    list_display = ["diagnostic", "competence", "score"]
+    list_filter = ["diagnostic__programme", "diagnostic__period", "diagnostic__stage", "competence"]
+    list_select_related = ["diagnostic__participant", "diagnostic__instrument", "competence"]
+    search_fields = ["diagnostic__participant__name_key"]
+    raw_id_fields = ["diagnostic"]
+
+
+@admin.register(Achievement)
+class AchievementAdmin(ParticipantRelatedSearchMixin, admin.ModelAdmin):
+    list_display = ["participant", "event_name", "level", "result", "place", "achieved_on"]
+    list_filter = ["level", "result", "achieved_on", "participant__organisation__municipality"]
+    list_select_related = ["participant"]
+    date_hierarchy = "achieved_on"
+    autocomplete_fields = ["participant"]

@@ -1,0 +1,94 @@
+from django.db import models
+
+from participants.periods import Period, PeriodKind
+
+from .fields import PeriodYearField
+from .geography import Region
+
+
+class Programme(models.Model):
+    region = models.ForeignKey(Region, models.PROTECT, related_name="programmes", verbose_name="субъект РФ")
+    name = models.CharField("название", max_length=300)
+    short_name = models.CharField("краткое название", max_length=100, blank=True)
+    slug = models.SlugField("код", max_length=50, unique=True, help_text="Латиницей, для адресов: tomsk-mkr.")
+    operator = models.CharField("оператор", max_length=300, blank=True)
+    period_kind = models.CharField("отчётный период", max_length=10, choices=PeriodKind.choices)
+    description = models.TextField("описание", blank=True)
+
+    class Meta:
+        verbose_name = "программа"
+        verbose_name_plural = "программы"
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["region", "name"],
+                name="programme_unique_name_in_region",
+                violation_error_message="В этом субъекте РФ уже есть программа с таким названием.",
+            ),
+        ]
+
+    def __str__(self):
+        return self.short_name or self.name
+
+    def period(self, year: int) -> Period:
+        return Period(self.period_kind, year)
+
+
+class Criterion(models.Model):
+    programme = models.ForeignKey(Programme, models.CASCADE, related_name="criteria", verbose_name="программа")
+    number = models.PositiveSmallIntegerField("номер")
+    title = models.CharField("название", max_length=300)
+    description = models.TextField("что считается", blank=True)
+
+    class Meta:
+        verbose_name = "критерий эффективности"
+        verbose_name_plural = "критерии эффективности"
+        ordering = ["programme", "number"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["programme", "number"],
+                name="criterion_unique_number",
+                violation_error_message="У программы уже есть критерий с таким номером.",
+            ),
+        ]
+
+    def __str__(self):
+        return f"Критерий {self.number}. {self.title}"
+
+
+class Metric(models.TextChoices):
+    """What a criterion target is compared with; each has one computation in the reports app."""
+
+    NEW_RESIDENTS = "new_residents", "новые резиденты за период"
+    ACCREDITED_EDITIONS = "accredited_editions", "проведённые аккредитованные мероприятия"
+    NEW_PARTNERS = "new_partners", "новые организации-партнёры"
+    SATELLITE_EDITIONS = "satellite_editions", "проведённые мероприятия-спутники"
+    SATELLITE_PARTICIPANTS = "satellite_participants", "участники мероприятий-спутников"
+    RESIDENTS_WITH_OPPORTUNITIES = (
+        "residents_with_opportunities",
+        "резиденты с практиками, стажировками, профильными сменами, экспертной работой",
+    )
+    PUBLICATIONS = "publications", "публикации в СМИ и на сайтах партнёров"
+
+
+class CriterionTarget(models.Model):
+    criterion = models.ForeignKey(Criterion, models.CASCADE, related_name="targets", verbose_name="критерий")
+    period = PeriodYearField()
+    metric = models.CharField("показатель", max_length=40, choices=Metric.choices)
+    value = models.PositiveIntegerField("целевое значение (не менее)")
+    note = models.CharField("примечание", max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = "целевое значение критерия"
+        verbose_name_plural = "целевые значения критериев"
+        ordering = ["criterion", "period", "metric"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["criterion", "period", "metric"],
+                name="criterion_target_unique",
+                violation_error_message="Для этого критерия и периода такой показатель уже задан.",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_metric_display()} ≥ {self.value} ({self.period})"

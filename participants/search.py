@@ -1,0 +1,37 @@
+"""Searching people by what a coordinator types: parts of ФИО in any case, with ё or е, or a birth date."""
+
+import re
+from datetime import datetime
+
+from django.db.models import Q, QuerySet
+
+from participants.names import normalise_name
+
+_DATE = re.compile(r"^\d{1,2}\.\d{1,2}\.\d{4}$")
+
+
+def person_search_q(term: str, prefix: str = "") -> Q | None:
+    """A condition matching people whose ФИО contains every word of the term, or whose organisation
+    name contains the term; a word like 01.02.2005 matches the birth date. None for an empty term."""
+    words = normalise_name(term).split()
+    if not words:
+        return None
+    name_q = Q()
+    for word in words:
+        if _DATE.match(word):
+            try:
+                name_q &= Q(**{f"{prefix}birth_date": datetime.strptime(word, "%d.%m.%Y").date()})
+                continue
+            except ValueError:
+                pass
+        name_q &= Q(**{f"{prefix}name_key__contains": word})
+    text = term.strip()
+    organisation_q = Q(**{f"{prefix}organisation__name__icontains": text}) | Q(
+        **{f"{prefix}organisation__short_name__icontains": text}
+    )
+    return name_q | organisation_q
+
+
+def search_people(queryset: QuerySet, term: str, prefix: str = "") -> QuerySet:
+    condition = person_search_q(term, prefix)
+    return queryset if condition is None else queryset.filter(condition)

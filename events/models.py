@@ -200,6 +200,7 @@ class Coverage(models.Model):
     class Meta:
         verbose_name = "муниципалитет-участник"
         verbose_name_plural = "муниципалитеты и другие регионы — участники"
+        ordering = ["edition", "municipality__region__name", "municipality__sort_order", "municipality__name"]
         constraints = [
             models.UniqueConstraint(
                 fields=["edition", "municipality"],
@@ -209,7 +210,7 @@ class Coverage(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.municipality} — {self.edition}"
+        return str(self.municipality)
 
 
 class Role(models.TextChoices):

@@ -74,6 +74,14 @@ def test_changelist_query_count_does_not_grow_with_rows(coordinator_client, monk
     assert counts[5] == counts[50], f"{model._meta.label}: {counts}"
 
 
+def test_participant_history_renders(coordinator_client):
+    from participants.models import Participant
+
+    person = Participant.objects.first()
+    response = coordinator_client.get(reverse("admin:participants_participant_history", args=[person.pk]))
+    assert response.status_code == 200
+
+
 def test_participant_search_ignores_case_and_yo(coordinator_client, django_db_blocker):
     from participants.models import Participant
 

@@ -2,7 +2,8 @@ from datetime import date
 
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import Case, Count, F, OuterRef, Q, Subquery, Value, When
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from participants.models import Municipality, Participant, Programme
@@ -107,6 +108,52 @@ class EventSeries(models.Model):
             raise ValidationError(errors)
 
 
+class HeadcountSource(models.TextChoices):
+    HEADCOUNT = "headcount", "численность, указанная организаторами"
+    RECORDS = "records", "поимённые записи об участии"
+
+
+class EditionQuerySet(models.QuerySet):
+    def with_participant_count(self):
+        """Annotate `participant_count` and its `participant_source`.
+
+        The one rule against double counting: an edition's stated total, else the sum of its
+        stated headcounts (pupils, teachers, experts), else the number of individual
+        participation records. Records are never added to headcounts.
+        """
+        has_parts = (
+            Q(headcount_pupils__isnull=False) | Q(headcount_teachers__isnull=False) | Q(headcount_experts__isnull=False)
+        )
+        parts = (
+            Coalesce("headcount_pupils", Value(0))
+            + Coalesce("headcount_teachers", Value(0))
+            + Coalesce("headcount_experts", Value(0))
+        )
+        records = Coalesce(
+            Subquery(
+                Participation.objects.filter(edition=OuterRef("pk"))
+                .order_by()
+                .values("edition")
+                .annotate(n=Count("pk"))
+                .values("n")[:1]
+            ),
+            Value(0),
+        )
+        return self.annotate(
+            participant_count=Case(
+                When(headcount_total__isnull=False, then=F("headcount_total")),
+                When(has_parts, then=parts),
+                default=records,
+                output_field=models.IntegerField(),
+            ),
+            participant_source=Case(
+                When(Q(headcount_total__isnull=False) | has_parts, then=Value(HeadcountSource.HEADCOUNT.value)),
+                default=Value(HeadcountSource.RECORDS.value),
+                output_field=models.CharField(),
+            ),
+        )
+
+
 class Edition(models.Model):
     """One occurrence of a series in one period, with its coverage and headcounts."""
 
@@ -136,6 +183,8 @@ class Edition(models.Model):
     municipalities = models.ManyToManyField(
         Municipality, through="Coverage", related_name="editions", verbose_name="муниципалитеты-участники"
     )
+
+    objects = EditionQuerySet.as_manager()
 
     class Meta:
         verbose_name = "выпуск мероприятия"

@@ -1,3 +1,4 @@
+from django import forms
 from django.contrib import admin
 from django.db.models import Count
 from simple_history.admin import SimpleHistoryAdmin
@@ -18,6 +19,7 @@ from participants.models import (
     Programme,
     ProjectTeam,
     Region,
+    ReportSection,
     TeamMember,
 )
 from participants.search import search_people
@@ -84,8 +86,23 @@ class CriterionInline(admin.TabularInline):
     show_change_link = True
 
 
+class ProgrammeForm(forms.ModelForm):
+    report_sections = forms.MultipleChoiceField(
+        label="Разделы справки",
+        choices=ReportSection.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="Разделы печатаются в этом порядке. Если не выбран ни один — в справку входят все.",
+    )
+
+    class Meta:
+        model = Programme
+        fields = ["region", "name", "short_name", "slug", "operator", "period_kind", "description", "report_sections"]
+
+
 @admin.register(Programme)
 class ProgrammeAdmin(admin.ModelAdmin):
+    form = ProgrammeForm
     list_display = ["name", "slug", "region", "period_kind", "operator"]
     list_filter = ["region", "period_kind"]
     list_select_related = ["region"]

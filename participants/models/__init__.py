@@ -17,7 +17,7 @@ from .people import (
     Stage,
     TeamMember,
 )
-from .programmes import Criterion, CriterionTarget, Metric, Programme
+from .programmes import Criterion, CriterionTarget, Metric, Programme, ReportSection
 
 __all__ = [
     "COURSE_ORGANISATION_KINDS",
@@ -43,6 +43,7 @@ __all__ = [
     "Programme",
     "ProjectTeam",
     "Region",
+    "ReportSection",
     "Sex",
     "Stage",
     "TeamMember",

@@ -6,6 +6,28 @@ from .fields import PeriodYearField
 from .geography import Region
 
 
+class ReportSection(models.TextChoices):
+    """Sections a справка can have, in the order they are printed; each programme picks its own."""
+
+    CRITERIA = "criteria", "Критерии эффективности"
+    RESIDENTS = "residents", "Резиденты банка"
+    RESIDENTS_BY_MUNICIPALITY = "residents_by_municipality", "Резиденты по муниципалитетам"
+    ACCREDITED_PARTICIPANTS = "accredited_participants", "Участники аккредитованных мероприятий"
+    TERRITORIAL_COVERAGE = "territorial_coverage", "Территориальный охват аккредитованных мероприятий"
+    SATELLITE_EVENTS = "satellite_events", "Мероприятия-спутники"
+    OPPORTUNITIES = "opportunities", "Практики, стажировки, профильные смены"
+    PARTNERS = "partners", "Организации-партнёры"
+    PUBLICATIONS = "publications", "Публикации"
+    ACHIEVEMENTS = "achievements", "Личные достижения"
+    COHORT = "cohort", "Участники и образовательные организации"
+    TEAMS = "teams", "Проектные команды"
+    ORGANIZATIONS_RANKING = "organizations_ranking", "Рейтинг образовательных организаций"
+    DIAGNOSTICS_BY_ORGANIZATION = "diagnostics_by_organization", "Прохождение диагностики"
+    ACTIVITIES = "activities", "Мероприятия участников"
+    DIAGNOSTIC_GROWTH = "diagnostic_growth", "Прирост навыков и компетенций"
+    CONCLUSIONS = "conclusions", "Выводы"
+
+
 class Programme(models.Model):
     region = models.ForeignKey(Region, models.PROTECT, related_name="programmes", verbose_name="субъект РФ")
     name = models.CharField("название", max_length=300)
@@ -14,6 +36,12 @@ class Programme(models.Model):
     operator = models.CharField("оператор", max_length=300, blank=True)
     period_kind = models.CharField("отчётный период", max_length=10, choices=PeriodKind.choices)
     description = models.TextField("описание", blank=True)
+    report_sections = models.JSONField(
+        "разделы справки",
+        default=list,
+        blank=True,
+        help_text="Какие разделы входят в справку программы. Если не выбран ни один — все.",
+    )
 
     class Meta:
         verbose_name = "программа"
@@ -32,6 +60,11 @@ class Programme(models.Model):
 
     def period(self, year: int) -> Period:
         return Period(self.period_kind, year)
+
+    def section_keys(self) -> list[str]:
+        """The configured sections in print order (unknown keys ignored); all when none is chosen."""
+        chosen = set(self.report_sections or [])
+        return [s.value for s in ReportSection if not chosen or s.value in chosen]
 
 
 class Criterion(models.Model):

@@ -1,0 +1,126 @@
+"""The справка: one programme, one period, computed from the records.
+
+`build_report(programme, year)` runs the sections the programme is configured with; each section
+is a plain function (programme, period) -> dataclass in bank.py, events.py, cohort.py or
+criteria.py. The HTML page, the PDF, the workbook and the JSON all render this one result.
+"""
+
+from dataclasses import asdict, dataclass, field, is_dataclass
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+from django.utils import timezone
+
+from events.models import Edition
+from participants.models import CriterionTarget, Membership, Programme, ReportSection
+from participants.periods import Period, PeriodKind
+
+from . import bank, cohort, conclusions, criteria, events
+
+S = ReportSection
+SECTION_FUNCTIONS = {
+    S.CRITERIA: criteria.criteria,
+    S.RESIDENTS: bank.residents_summary,
+    S.RESIDENTS_BY_MUNICIPALITY: bank.residents_by_municipality,
+    S.ACCREDITED_PARTICIPANTS: events.accredited_participants,
+    S.TERRITORIAL_COVERAGE: events.territorial_coverage,
+    S.SATELLITE_EVENTS: events.satellite_events,
+    S.OPPORTUNITIES: bank.opportunities,
+    S.PARTNERS: bank.partners,
+    S.PUBLICATIONS: bank.publications,
+    S.ACHIEVEMENTS: bank.achievements,
+    S.COHORT: cohort.cohort,
+    S.TEAMS: cohort.teams,
+    S.ORGANIZATIONS_RANKING: cohort.organizations_ranking,
+    S.DIAGNOSTICS_BY_ORGANIZATION: cohort.diagnostics_by_organization,
+    S.ACTIVITIES: events.activities,
+    S.DIAGNOSTIC_GROWTH: cohort.diagnostic_growth,
+}
+
+
+@dataclass
+class Report:
+    programme: Programme
+    period: Period
+    generated_at: datetime
+    sections: dict[str, Any] = field(default_factory=dict)
+    has_data: bool = True
+
+    def get(self, key: str):
+        """A section's result, computed once even when conclusions ask for it again."""
+        if key not in self.sections:
+            if key == S.CONCLUSIONS:
+                self.sections[key] = conclusions.conclusions(self)
+            else:
+                self.sections[key] = SECTION_FUNCTIONS[key](self.programme, self.period)
+        return self.sections[key]
+
+    @property
+    def period_title(self) -> str:
+        kind = "учебный год" if self.programme.period_kind == PeriodKind.ACADEMIC else "год"
+        return f"{self.period.label} {kind}"
+
+    def ordered_sections(self) -> list[tuple[str, str, Any]]:
+        """(key, title, result) in print order."""
+        return [(key, S(key).label, self.sections[key]) for key in self.programme.section_keys()]
+
+    def to_dict(self) -> dict:
+        data = {
+            "programme": {
+                "slug": self.programme.slug,
+                "name": self.programme.name,
+                "region": self.programme.region.name,
+                "operator": self.programme.operator,
+            },
+            "period": {
+                "year": self.period.year,
+                "label": self.period.label,
+                "start": self.period.start.isoformat(),
+                "end": self.period.end.isoformat(),
+            },
+            "generated_at": self.generated_at.isoformat(),
+            "has_data": self.has_data,
+        }
+        for key in self.programme.section_keys():
+            data[key] = jsonable(self.sections[key])
+        if S.COHORT in self.sections:
+            data["participants"] = self.sections[S.COHORT].participants
+            data["organizations"] = self.sections[S.COHORT].organizations
+        return data
+
+
+def jsonable(value):
+    if is_dataclass(value):
+        return jsonable(asdict(value))
+    if isinstance(value, dict):
+        return {str(k): jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [jsonable(v) for v in value]
+    if isinstance(value, Decimal):
+        return float(value)
+    if isinstance(value, date):
+        return value.isoformat()
+    return value
+
+
+def period_has_data(programme: Programme, period: Period) -> bool:
+    members = Membership.objects.filter(programme=programme).overlapping(period.start, period.end)
+    editions = Edition.objects.filter(series__programme=programme, period=period.year)
+    return members.exists() or editions.exists()
+
+
+def build_report(programme: Programme, year: int) -> Report:
+    period = programme.period(year)
+    report = Report(programme=programme, period=period, generated_at=timezone.now())
+    report.has_data = period_has_data(programme, period)
+    for key in programme.section_keys():
+        report.get(key)
+    return report
+
+
+def available_years(programme: Programme) -> list[int]:
+    """Periods that have events or criteria targets, newest first (the list of справки)."""
+    years = set(Edition.objects.filter(series__programme=programme).values_list("period", flat=True))
+    years |= set(CriterionTarget.objects.filter(criterion__programme=programme).values_list("period", flat=True))
+    return sorted(years, reverse=True)

@@ -1,0 +1,190 @@
+"""Sections of an initiative with yearly cohorts (Tula style): participants and organisations,
+project teams, organisations ranked, diagnostics passed and the growth they show."""
+
+import re
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db.models import Avg, Count, Q
+
+from participants.models import Diagnostic, DiagnosticScore, Membership, Participant, Programme, ProjectTeam, Stage
+from participants.periods import Period
+from reports.figures import average
+
+_NUMBER = re.compile(r"(\d+)")
+_QUOTES = str.maketrans("", "", "«»\"'“”„")
+
+
+def organisation_sort_key(name: str):
+    """Alphabetical, quotes ignored, numbers in natural order: «ЦО № 7» before «ЦО № 53»."""
+    parts = _NUMBER.split(name.translate(_QUOTES).casefold())
+    return [int(p) if p.isdigit() else p for p in parts]
+
+
+@dataclass
+class PeriodCohort:
+    period: int
+    label: str
+    participants: int
+    organizations: int
+
+
+@dataclass
+class Cohort:
+    participants: int
+    organizations: int
+    current: PeriodCohort
+    previous: PeriodCohort
+
+
+def cohort(programme: Programme, period: Period) -> Cohort:
+    """Participants (anyone with a membership in force during the period) and their organisations,
+    for the period and the one before, in one query."""
+    previous = period.shifted(-1)
+
+    def in_force(p: Period) -> Q:
+        return Q(included_on__lte=p.end) & (Q(left_on__isnull=True) | Q(left_on__gt=p.start))
+
+    figures = Membership.objects.filter(programme=programme).aggregate(
+        participants=Count("participant", distinct=True, filter=in_force(period)),
+        organizations=Count("participant__organisation", distinct=True, filter=in_force(period)),
+        previous_participants=Count("participant", distinct=True, filter=in_force(previous)),
+        previous_organizations=Count("participant__organisation", distinct=True, filter=in_force(previous)),
+    )
+    current = PeriodCohort(period.year, period.label, figures["participants"], figures["organizations"])
+    before = PeriodCohort(
+        previous.year, previous.label, figures["previous_participants"], figures["previous_organizations"]
+    )
+    return Cohort(current.participants, current.organizations, current, before)
+
+
+@dataclass
+class TeamRow:
+    name: str
+    members: int
+    mentor: str
+
+
+@dataclass
+class Teams:
+    rows: list[TeamRow]
+    members: int
+
+
+def teams(programme: Programme, period: Period) -> Teams:
+    """Table 1: project teams of the period by members, in the order they were registered."""
+    rows = [
+        TeamRow(t.name, t.member_count, t.mentor_name)
+        for t in ProjectTeam.objects.filter(programme=programme, period=period.year)
+        .annotate(member_count=Count("memberships"))
+        .order_by("pk")
+    ]
+    return Teams(rows=rows, members=sum(r.members for r in rows))
+
+
+@dataclass
+class RankingRow:
+    place: int
+    organization: str
+    participants: int
+
+
+@dataclass
+class OrganizationsRanking:
+    rows: list[RankingRow]
+    participants: int
+
+
+def organizations_ranking(programme: Programme, period: Period) -> OrganizationsRanking:
+    """Table 2: organisations by their participants in the period; equal counts share a place
+    (1, 2, 2, 4), and are listed by name."""
+    members = Membership.objects.filter(programme=programme).overlapping(period.start, period.end)
+    counts = members.values_list("participant__organisation__name").annotate(n=Count("participant", distinct=True))
+    ordered = sorted(
+        ((name or "организация не указана", n) for name, n in counts),
+        key=lambda row: (-row[1], organisation_sort_key(row[0])),
+    )
+    rows, place = [], 0
+    for position, (name, n) in enumerate(ordered, start=1):
+        if not rows or rows[-1].participants != n:
+            place = position
+        rows.append(RankingRow(place, name, n))
+    return OrganizationsRanking(rows=rows, participants=sum(r.participants for r in rows))
+
+
+def _diagnosed(programme: Programme, period: Period):
+    """People who passed both the entry and the final diagnostics of the period."""
+    return (
+        Diagnostic.objects.filter(programme=programme, period=period.year)
+        .values("participant")
+        .annotate(stages=Count("stage", distinct=True))
+        .filter(stages=len(Stage))
+        .values("participant")
+    )
+
+
+@dataclass
+class DiagnosticsRow:
+    organization: str
+    participants: int
+
+
+@dataclass
+class DiagnosticsByOrganization:
+    rows: list[DiagnosticsRow]
+    participants: int
+
+
+def diagnostics_by_organization(programme: Programme, period: Period) -> DiagnosticsByOrganization:
+    """Table 3: participants who passed the entry and final diagnostics, by organisation."""
+    counts = (
+        Participant.objects.filter(pk__in=_diagnosed(programme, period))
+        .values_list("organisation__name")
+        .annotate(n=Count("pk"))
+    )
+    rows = sorted(
+        (DiagnosticsRow(name or "организация не указана", n) for name, n in counts),
+        key=lambda r: organisation_sort_key(r.organization),
+    )
+    return DiagnosticsByOrganization(rows=rows, participants=sum(r.participants for r in rows))
+
+
+@dataclass
+class CompetenceGrowth:
+    competence: str
+    entry: Decimal | None
+    final: Decimal | None
+    growth: Decimal | None
+
+
+@dataclass
+class DiagnosticGrowth:
+    instrument: str
+    participants: int
+    rows: list[CompetenceGrowth]
+
+
+def diagnostic_growth(programme: Programme, period: Period) -> DiagnosticGrowth:
+    """Average entry and final score per competence over those who passed both, and the growth."""
+    diagnosed = _diagnosed(programme, period)
+    scores = (
+        DiagnosticScore.objects.filter(
+            diagnostic__programme=programme, diagnostic__period=period.year, diagnostic__participant__in=diagnosed
+        )
+        .values("competence__instrument__name", "competence__name", "competence__sort_order")
+        .annotate(
+            entry=Avg("score", filter=Q(diagnostic__stage=Stage.ENTRY)),
+            final=Avg("score", filter=Q(diagnostic__stage=Stage.FINAL)),
+            people=Count("diagnostic__participant", distinct=True),
+        )
+        .order_by("competence__instrument__name", "competence__sort_order", "competence__name")
+    )
+    rows, instruments, people = [], [], 0
+    for row in scores:
+        entry, final = average(row["entry"]), average(row["final"])
+        # From the rounded averages, so that the printed growth is the printed final minus the printed entry.
+        growth = None if entry is None or final is None else final - entry
+        rows.append(CompetenceGrowth(row["competence__name"], entry, final, growth))
+        instruments.append(row["competence__instrument__name"])
+        people = max(people, row["people"])
+    return DiagnosticGrowth(instrument=", ".join(dict.fromkeys(instruments)), participants=people, rows=rows)

@@ -1,0 +1,90 @@
+"""Russian wording of figures: numbers (2 584), percentages (3,6 %), dates (20 января 2020 г.) and
+counted nouns with their plural forms (1 человек, 2 человека, 5 человек) through Django's ngettext.
+"""
+
+from datetime import date
+from decimal import Decimal
+
+from django.utils.formats import date_format
+from django.utils.translation import ngettext
+
+NBSP = "\u00a0"  # also between thousands, so that "2 584" never splits across lines
+
+
+def number(value) -> str:
+    """2584 -> '2 584'; None -> '—'."""
+    if value is None:
+        return "—"
+    if isinstance(value, Decimal | float):
+        text = f"{Decimal(value):,.1f}".replace(",", " ").replace(".", ",")
+    else:
+        text = f"{int(value):,}".replace(",", " ")
+    return text.replace(" ", NBSP)
+
+
+def percent(value, signed: bool = False) -> str:
+    """Decimal('3.6') -> '3,6 %'; signed adds '+' to growth; None -> '—'."""
+    if value is None:
+        return "—"
+    text = number(Decimal(value))
+    if signed and Decimal(value) > 0:
+        text = "+" + text
+    if signed and Decimal(value) < 0:
+        text = "−" + text.lstrip("-")
+    return f"{text}{NBSP}%"
+
+
+def long_date(day: date | None) -> str:
+    """date(2020, 1, 20) -> '20 января 2020 г.'"""
+    if day is None:
+        return "—"
+    return f"{date_format(day, 'j E Y')}{NBSP}г."
+
+
+def short_date(day: date | None) -> str:
+    return "—" if day is None else day.strftime("%d.%m.%Y")
+
+
+# Counted nouns. The English msgids are translated with Russian plural forms in locale/ru.
+def _counted(n: int, phrase: str) -> str:
+    return phrase % {"count": number(n)}
+
+
+def people(n: int) -> str:
+    return _counted(n, ngettext("%(count)s person", "%(count)s people", n))
+
+
+def residents(n: int) -> str:
+    return _counted(n, ngettext("%(count)s resident", "%(count)s residents", n))
+
+
+def participants(n: int) -> str:
+    return _counted(n, ngettext("%(count)s participant", "%(count)s participants", n))
+
+
+def pupils(n: int) -> str:
+    return _counted(n, ngettext("%(count)s pupil", "%(count)s pupils", n))
+
+
+def events(n: int) -> str:
+    return _counted(n, ngettext("%(count)s event", "%(count)s events", n))
+
+
+def organisations(n: int) -> str:
+    return _counted(n, ngettext("%(count)s organisation", "%(count)s organisations", n))
+
+
+def municipalities(n: int) -> str:
+    return _counted(n, ngettext("%(count)s municipality", "%(count)s municipalities", n))
+
+
+def partners(n: int) -> str:
+    return _counted(n, ngettext("%(count)s partner organisation", "%(count)s partner organisations", n))
+
+
+def publications(n: int) -> str:
+    return _counted(n, ngettext("%(count)s publication", "%(count)s publications", n))
+
+
+def teams(n: int) -> str:
+    return _counted(n, ngettext("%(count)s team", "%(count)s teams", n))

@@ -14,3 +14,14 @@ def normalise_name(*parts: str) -> str:
     """Key under which "Ёлкина  Анна" and "елкина анна" are the same person: case, spaces, ё→е."""
     joined = " ".join(clean_name_part(p) for p in parts if p and p.strip())
     return joined.lower().replace("ё", "е")
+
+
+_NUMBER = re.compile(r"(\d+)")
+_QUOTES = str.maketrans("", "", "«»\"'“”„")
+
+
+def natural_key(name: str) -> list:
+    """Sort key for names of organisations and the like, the same on every database: case and
+    quotes ignored, numbers in natural order («ЦО № 7» before «ЦО № 53»)."""
+    parts = _NUMBER.split((name or "").translate(_QUOTES).casefold())
+    return [int(p) if p.isdigit() else p for p in parts]

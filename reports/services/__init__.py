@@ -105,9 +105,11 @@ def jsonable(value):
 
 
 def period_has_data(programme: Programme, period: Period) -> bool:
-    members = Membership.objects.filter(programme=programme).overlapping(period.start, period.end)
+    """Whether anything was recorded for the period: an edition, or someone included in it.
+    (Open memberships alone do not count: they reach into every future period.)"""
     editions = Edition.objects.filter(series__programme=programme, period=period.year)
-    return members.exists() or editions.exists()
+    included = Membership.objects.filter(programme=programme, included_on__range=(period.start, period.end))
+    return editions.exists() or included.exists()
 
 
 def build_report(programme: Programme, year: int) -> Report:

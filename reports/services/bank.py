@@ -17,6 +17,7 @@ from participants.models import (
     Organisation,
     Programme,
 )
+from participants.names import natural_key
 from participants.periods import Period
 
 
@@ -115,9 +116,12 @@ def residents_by_municipality(programme: Programme, period: Period) -> Residents
         found = counts.get(municipality.pk, {})
         row = MunicipalityRow(municipality.name, found.get("organizations", 0), found.get("residents", 0))
         (rows if municipality.region_id == programme.region_id else other_regions).append(row)
-    regional = Organisation.objects.filter(
-        is_regional=True, pk__in=pupils.values("participant__organisation")
-    ).order_by("name")
+    regional = sorted(
+        Organisation.objects.filter(is_regional=True, pk__in=pupils.values("participant__organisation")).select_related(
+            "municipality"
+        ),
+        key=lambda o: (o.municipality.sort_order, natural_key(o.name)),
+    )
     shown = rows + other_regions
     without_organization = counts.get(None, {}).get("residents", 0)
     return ResidentsByMunicipality(

@@ -1,24 +1,15 @@
 """Sections of an initiative with yearly cohorts (Tula style): participants and organisations,
 project teams, organisations ranked, diagnostics passed and the growth they show."""
 
-import re
 from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db.models import Avg, Count, Q
 
 from participants.models import Diagnostic, DiagnosticScore, Membership, Participant, Programme, ProjectTeam, Stage
+from participants.names import natural_key
 from participants.periods import Period
 from reports.figures import average
-
-_NUMBER = re.compile(r"(\d+)")
-_QUOTES = str.maketrans("", "", "«»\"'“”„")
-
-
-def organisation_sort_key(name: str):
-    """Alphabetical, quotes ignored, numbers in natural order: «ЦО № 7» before «ЦО № 53»."""
-    parts = _NUMBER.split(name.translate(_QUOTES).casefold())
-    return [int(p) if p.isdigit() else p for p in parts]
 
 
 @dataclass
@@ -102,7 +93,7 @@ def organizations_ranking(programme: Programme, period: Period) -> Organizations
     counts = members.values_list("participant__organisation__name").annotate(n=Count("participant", distinct=True))
     ordered = sorted(
         ((name or "организация не указана", n) for name, n in counts),
-        key=lambda row: (-row[1], organisation_sort_key(row[0])),
+        key=lambda row: (-row[1], natural_key(row[0])),
     )
     rows, place = [], 0
     for position, (name, n) in enumerate(ordered, start=1):
@@ -144,7 +135,7 @@ def diagnostics_by_organization(programme: Programme, period: Period) -> Diagnos
     )
     rows = sorted(
         (DiagnosticsRow(name or "организация не указана", n) for name, n in counts),
-        key=lambda r: organisation_sort_key(r.organization),
+        key=lambda r: natural_key(r.organization),
     )
     return DiagnosticsByOrganization(rows=rows, participants=sum(r.participants for r in rows))
 

@@ -45,46 +45,22 @@ def short_date(day: date | None) -> str:
     return "—" if day is None else day.strftime("%d.%m.%Y")
 
 
-# Counted nouns. The English msgids are translated with Russian plural forms in locale/ru.
-def _counted(n: int, phrase: str) -> str:
-    return phrase % {"count": number(n)}
+# Counted nouns. The English msgids are translated with Russian plural forms in locale/ru
+# (maintained by hand there: these calls are not literal ngettext calls for makemessages).
+def _counted_noun(singular: str, plural: str):
+    def counted(n: int) -> str:
+        return ngettext(singular, plural, n) % {"count": number(n)}
+
+    return counted
 
 
-def people(n: int) -> str:
-    return _counted(n, ngettext("%(count)s person", "%(count)s people", n))
-
-
-def residents(n: int) -> str:
-    return _counted(n, ngettext("%(count)s resident", "%(count)s residents", n))
-
-
-def participants(n: int) -> str:
-    return _counted(n, ngettext("%(count)s participant", "%(count)s participants", n))
-
-
-def pupils(n: int) -> str:
-    return _counted(n, ngettext("%(count)s pupil", "%(count)s pupils", n))
-
-
-def events(n: int) -> str:
-    return _counted(n, ngettext("%(count)s event", "%(count)s events", n))
-
-
-def organisations(n: int) -> str:
-    return _counted(n, ngettext("%(count)s organisation", "%(count)s organisations", n))
-
-
-def municipalities(n: int) -> str:
-    return _counted(n, ngettext("%(count)s municipality", "%(count)s municipalities", n))
-
-
-def partners(n: int) -> str:
-    return _counted(n, ngettext("%(count)s partner organisation", "%(count)s partner organisations", n))
-
-
-def publications(n: int) -> str:
-    return _counted(n, ngettext("%(count)s publication", "%(count)s publications", n))
-
-
-def teams(n: int) -> str:
-    return _counted(n, ngettext("%(count)s team", "%(count)s teams", n))
+people = _counted_noun("%(count)s person", "%(count)s people")
+residents = _counted_noun("%(count)s resident", "%(count)s residents")
+participants = _counted_noun("%(count)s participant", "%(count)s participants")
+pupils = _counted_noun("%(count)s pupil", "%(count)s pupils")
+events = _counted_noun("%(count)s event", "%(count)s events")
+organisations = _counted_noun("%(count)s organisation", "%(count)s organisations")
+municipalities = _counted_noun("%(count)s municipality", "%(count)s municipalities")
+partners = _counted_noun("%(count)s partner organisation", "%(count)s partner organisations")
+publications = _counted_noun("%(count)s publication", "%(count)s publications")
+teams = _counted_noun("%(count)s team", "%(count)s teams")

@@ -11,6 +11,7 @@ from participants.models import (
     CriterionTarget,
     Diagnostic,
     DiagnosticScore,
+    ImportUpload,
     Instrument,
     Membership,
     Municipality,
@@ -288,3 +289,21 @@ class AchievementAdmin(ParticipantRelatedSearchMixin, admin.ModelAdmin):
     list_select_related = ["participant"]
     date_hierarchy = "achieved_on"
     autocomplete_fields = ["participant"]
+
+
+@admin.register(ImportUpload)
+class ImportUploadAdmin(admin.ModelAdmin):
+    """Uploaded workbooks and whether they were saved; the file itself is not shown."""
+
+    list_display = ["filename", "kind", "user", "uploaded_at", "applied_at"]
+    list_filter = ["kind", "uploaded_at", "applied_at"]
+    list_select_related = ["user"]
+    search_fields = ["filename", "user__username"]
+    fields = ["filename", "kind", "user", "target", "uploaded_at", "applied_at"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

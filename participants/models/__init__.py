@@ -1,4 +1,5 @@
 from .geography import COURSE_ORGANISATION_KINDS, Municipality, MunicipalityKind, Organisation, OrganisationKind, Region
+from .imports import ImportKind, ImportUpload
 from .people import (
     RESIDENT_CATEGORIES,
     Achievement,
@@ -32,6 +33,8 @@ __all__ = [
     "CriterionTarget",
     "Diagnostic",
     "DiagnosticScore",
+    "ImportKind",
+    "ImportUpload",
     "Instrument",
     "Membership",
     "Metric",

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 
@@ -71,6 +72,13 @@ class Organisation(models.Model):
     name = models.CharField("полное название", max_length=400)
     short_name = models.CharField("краткое название", max_length=200, blank=True)
     kind = models.CharField("тип", max_length=20, choices=OrganisationKind.choices, default=OrganisationKind.SCHOOL)
+    staff = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        blank=True,
+        related_name="staff_organisations",
+        verbose_name="сотрудники",
+        help_text="Учётные записи сотрудников, которые ведут обучающихся этой организации.",
+    )
     is_regional = models.BooleanField(
         "подведомственна региону",
         default=False,

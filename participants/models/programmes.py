@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.db import models
 
 from participants.periods import Period, PeriodKind
@@ -36,6 +37,13 @@ class Programme(models.Model):
     operator = models.CharField("оператор", max_length=300, blank=True)
     period_kind = models.CharField("отчётный период", max_length=10, choices=PeriodKind.choices)
     description = models.TextField("описание", blank=True)
+    coordinators = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        blank=True,
+        related_name="coordinated_programmes",
+        verbose_name="региональные координаторы",
+        help_text="Видят и ведут все данные программы.",
+    )
     report_sections = models.JSONField(
         "разделы справки",
         default=list,
@@ -47,6 +55,7 @@ class Programme(models.Model):
         verbose_name = "программа"
         verbose_name_plural = "программы"
         ordering = ["name"]
+        permissions = [("view_report", "Может открывать и скачивать справки")]
         constraints = [
             models.UniqueConstraint(
                 fields=["region", "name"],

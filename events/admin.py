@@ -12,10 +12,11 @@ from events.models import (
     Publication,
 )
 from participants.admin import ParticipantRelatedSearchMixin
+from participants.admin_scope import ScopedAdminMixin, ScopedQuerysetMixin
 
 
 @admin.register(EventSeries)
-class EventSeriesAdmin(admin.ModelAdmin):
+class EventSeriesAdmin(ScopedAdminMixin, admin.ModelAdmin):
     list_display = ["name", "programme", "kind", "direction", "prepares_for", "accredited_from", "accredited_until"]
     list_filter = ["programme", "kind", "direction"]
     list_select_related = ["programme", "prepares_for"]
@@ -23,14 +24,14 @@ class EventSeriesAdmin(admin.ModelAdmin):
     autocomplete_fields = ["programme", "prepares_for"]
 
 
-class CoverageInline(admin.TabularInline):
+class CoverageInline(ScopedQuerysetMixin, admin.TabularInline):
     model = Coverage
     extra = 0
     fields = ["municipality"]
     autocomplete_fields = ["municipality"]
 
 
-class ParticipationInline(admin.TabularInline):
+class ParticipationInline(ScopedQuerysetMixin, admin.TabularInline):
     model = Participation
     extra = 0
     fields = ["participant", "role", "result"]
@@ -38,7 +39,7 @@ class ParticipationInline(admin.TabularInline):
 
 
 @admin.register(Edition)
-class EditionAdmin(admin.ModelAdmin):
+class EditionAdmin(ScopedAdminMixin, admin.ModelAdmin):
     list_display = [
         "__str__",
         "series",
@@ -86,7 +87,7 @@ class EditionAdmin(admin.ModelAdmin):
 
 
 @admin.register(Coverage)
-class CoverageAdmin(admin.ModelAdmin):
+class CoverageAdmin(ScopedAdminMixin, admin.ModelAdmin):
     list_display = ["edition", "municipality"]
     list_filter = ["edition__series__programme", "edition__period", "municipality"]
     list_select_related = ["edition__series", "municipality"]
@@ -95,7 +96,7 @@ class CoverageAdmin(admin.ModelAdmin):
 
 
 @admin.register(Participation)
-class ParticipationAdmin(ParticipantRelatedSearchMixin, admin.ModelAdmin):
+class ParticipationAdmin(ScopedAdminMixin, ParticipantRelatedSearchMixin, admin.ModelAdmin):
     list_display = ["participant", "edition", "role", "result"]
     list_filter = ["edition__series__programme", "edition__period", "role", "edition__series"]
     list_select_related = ["participant", "edition__series"]
@@ -103,7 +104,7 @@ class ParticipationAdmin(ParticipantRelatedSearchMixin, admin.ModelAdmin):
 
 
 @admin.register(PartnerOrganisation)
-class PartnerOrganisationAdmin(admin.ModelAdmin):
+class PartnerOrganisationAdmin(ScopedAdminMixin, admin.ModelAdmin):
     list_display = ["name", "programme", "kind", "since", "until"]
     list_filter = ["programme", "kind", "since"]
     list_select_related = ["programme"]
@@ -112,7 +113,7 @@ class PartnerOrganisationAdmin(admin.ModelAdmin):
 
 
 @admin.register(Opportunity)
-class OpportunityAdmin(ParticipantRelatedSearchMixin, admin.ModelAdmin):
+class OpportunityAdmin(ScopedAdminMixin, ParticipantRelatedSearchMixin, admin.ModelAdmin):
     list_display = ["participant", "kind", "place", "programme", "starts_on", "ends_on"]
     list_filter = ["programme", "kind", "starts_on"]
     list_select_related = ["participant", "programme"]
@@ -121,7 +122,7 @@ class OpportunityAdmin(ParticipantRelatedSearchMixin, admin.ModelAdmin):
 
 
 @admin.register(Publication)
-class PublicationAdmin(admin.ModelAdmin):
+class PublicationAdmin(ScopedAdminMixin, admin.ModelAdmin):
     list_display = ["title", "outlet", "outlet_kind", "published_on", "programme"]
     list_filter = ["programme", "outlet_kind", "published_on"]
     list_select_related = ["programme"]

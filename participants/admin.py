@@ -4,6 +4,7 @@ from django.db.models import Count
 from simple_history.admin import SimpleHistoryAdmin
 
 from events.models import Participation
+from participants.admin_scope import ScopedAdminMixin, ScopedQuerysetMixin
 from participants.models import (
     Achievement,
     Competence,
@@ -43,7 +44,7 @@ class ParticipantRelatedSearchMixin(PersonSearchMixin):
 
 
 @admin.register(Region)
-class RegionAdmin(admin.ModelAdmin):
+class RegionAdmin(ScopedAdminMixin, admin.ModelAdmin):
     list_display = ["name", "code", "municipality_count"]
     search_fields = ["name"]
 
@@ -56,7 +57,7 @@ class RegionAdmin(admin.ModelAdmin):
 
 
 @admin.register(Municipality)
-class MunicipalityAdmin(admin.ModelAdmin):
+class MunicipalityAdmin(ScopedAdminMixin, admin.ModelAdmin):
     list_display = ["name", "kind", "region", "sort_order", "organisation_count"]
     list_filter = ["region", "kind"]
     list_select_related = ["region"]
@@ -72,15 +73,15 @@ class MunicipalityAdmin(admin.ModelAdmin):
 
 
 @admin.register(Organisation)
-class OrganisationAdmin(admin.ModelAdmin):
+class OrganisationAdmin(ScopedAdminMixin, admin.ModelAdmin):
     list_display = ["name", "short_name", "kind", "municipality", "is_regional"]
     list_filter = ["kind", "is_regional", "region", "municipality"]
     list_select_related = ["municipality"]
     search_fields = ["name", "short_name", "municipality__name"]
-    autocomplete_fields = ["municipality"]
+    autocomplete_fields = ["municipality", "staff"]
 
 
-class CriterionInline(admin.TabularInline):
+class CriterionInline(ScopedQuerysetMixin, admin.TabularInline):
     model = Criterion
     extra = 0
     fields = ["number", "title"]
@@ -98,29 +99,39 @@ class ProgrammeForm(forms.ModelForm):
 
     class Meta:
         model = Programme
-        fields = ["region", "name", "short_name", "slug", "operator", "period_kind", "description", "report_sections"]
+        fields = [
+            "region",
+            "name",
+            "short_name",
+            "slug",
+            "operator",
+            "period_kind",
+            "description",
+            "coordinators",
+            "report_sections",
+        ]
 
 
 @admin.register(Programme)
-class ProgrammeAdmin(admin.ModelAdmin):
+class ProgrammeAdmin(ScopedAdminMixin, admin.ModelAdmin):
     form = ProgrammeForm
     list_display = ["name", "slug", "region", "period_kind", "operator"]
     list_filter = ["region", "period_kind"]
     list_select_related = ["region"]
     search_fields = ["name", "short_name", "slug"]
     prepopulated_fields = {"slug": ["short_name"]}
-    autocomplete_fields = ["region"]
+    autocomplete_fields = ["region", "coordinators"]
     inlines = [CriterionInline]
 
 
-class CriterionTargetInline(admin.TabularInline):
+class CriterionTargetInline(ScopedQuerysetMixin, admin.TabularInline):
     model = CriterionTarget
     extra = 1
     fields = ["period", "metric", "value", "note"]
 
 
 @admin.register(Criterion)
-class CriterionAdmin(admin.ModelAdmin):
+class CriterionAdmin(ScopedAdminMixin, admin.ModelAdmin):
     list_display = ["__str__", "programme"]
     list_filter = ["programme"]
     list_select_related = ["programme"]
@@ -130,7 +141,7 @@ class CriterionAdmin(admin.ModelAdmin):
 
 
 @admin.register(CriterionTarget)
-class CriterionTargetAdmin(admin.ModelAdmin):
+class CriterionTargetAdmin(ScopedAdminMixin, admin.ModelAdmin):
     list_display = ["criterion", "period", "metric", "value", "note"]
     list_filter = ["criterion__programme", "period", "metric"]
     list_select_related = ["criterion"]
@@ -138,28 +149,28 @@ class CriterionTargetAdmin(admin.ModelAdmin):
     autocomplete_fields = ["criterion"]
 
 
-class MembershipInline(admin.TabularInline):
+class MembershipInline(ScopedQuerysetMixin, admin.TabularInline):
     model = Membership
     extra = 0
     fields = ["programme", "category", "included_on", "basis", "left_on", "leaving_reason"]
     autocomplete_fields = ["programme"]
 
 
-class ParticipationInline(admin.TabularInline):
+class ParticipationInline(ScopedQuerysetMixin, admin.TabularInline):
     model = Participation
     extra = 0
     fields = ["edition", "role", "result"]
     autocomplete_fields = ["edition"]
 
 
-class AchievementInline(admin.TabularInline):
+class AchievementInline(ScopedQuerysetMixin, admin.TabularInline):
     model = Achievement
     extra = 0
     fields = ["event_name", "level", "result", "place", "achieved_on"]
 
 
 @admin.register(Participant)
-class ParticipantAdmin(PersonSearchMixin, SimpleHistoryAdmin):
+class ParticipantAdmin(ScopedAdminMixin, PersonSearchMixin, SimpleHistoryAdmin):
     list_display = ["full_name", "birth_date", "organisation", "municipality", "grade", "course", "consent"]
     list_display_links = ["full_name"]
     list_filter = [
@@ -193,7 +204,7 @@ class ParticipantAdmin(PersonSearchMixin, SimpleHistoryAdmin):
 
 
 @admin.register(Membership)
-class MembershipAdmin(ParticipantRelatedSearchMixin, SimpleHistoryAdmin):
+class MembershipAdmin(ScopedAdminMixin, ParticipantRelatedSearchMixin, SimpleHistoryAdmin):
     list_display = ["participant", "programme", "category", "included_on", "left_on", "organisation"]
     list_filter = ["programme", "category", "participant__organisation__municipality", "included_on", "left_on"]
     list_select_related = ["participant__organisation", "programme"]
@@ -205,7 +216,7 @@ class MembershipAdmin(ParticipantRelatedSearchMixin, SimpleHistoryAdmin):
         return obj.participant.organisation or "—"
 
 
-class TeamMemberInline(admin.TabularInline):
+class TeamMemberInline(ScopedQuerysetMixin, admin.TabularInline):
     model = TeamMember
     extra = 0
     fields = ["participant", "is_leader"]
@@ -213,7 +224,7 @@ class TeamMemberInline(admin.TabularInline):
 
 
 @admin.register(ProjectTeam)
-class ProjectTeamAdmin(admin.ModelAdmin):
+class ProjectTeamAdmin(ScopedAdminMixin, admin.ModelAdmin):
     list_display = ["name", "programme", "period", "mentor_name", "member_count"]
     list_filter = ["programme", "period"]
     list_select_related = ["programme"]
@@ -230,42 +241,42 @@ class ProjectTeamAdmin(admin.ModelAdmin):
 
 
 @admin.register(TeamMember)
-class TeamMemberAdmin(ParticipantRelatedSearchMixin, admin.ModelAdmin):
+class TeamMemberAdmin(ScopedAdminMixin, ParticipantRelatedSearchMixin, admin.ModelAdmin):
     list_display = ["participant", "team", "is_leader"]
     list_filter = ["team__programme", "team__period", "team"]
     list_select_related = ["participant", "team"]
     autocomplete_fields = ["participant", "team"]
 
 
-class CompetenceInline(admin.TabularInline):
+class CompetenceInline(ScopedQuerysetMixin, admin.TabularInline):
     model = Competence
     extra = 1
     fields = ["name", "sort_order"]
 
 
 @admin.register(Instrument)
-class InstrumentAdmin(admin.ModelAdmin):
+class InstrumentAdmin(ScopedAdminMixin, admin.ModelAdmin):
     list_display = ["name"]
     search_fields = ["name"]
     inlines = [CompetenceInline]
 
 
 @admin.register(Competence)
-class CompetenceAdmin(admin.ModelAdmin):
+class CompetenceAdmin(ScopedAdminMixin, admin.ModelAdmin):
     list_display = ["name", "instrument", "sort_order"]
     list_filter = ["instrument"]
     list_select_related = ["instrument"]
     search_fields = ["name"]
 
 
-class DiagnosticScoreInline(admin.TabularInline):
+class DiagnosticScoreInline(ScopedQuerysetMixin, admin.TabularInline):
     model = DiagnosticScore
     extra = 0
     fields = ["competence", "score"]
 
 
 @admin.register(Diagnostic)
-class DiagnosticAdmin(ParticipantRelatedSearchMixin, admin.ModelAdmin):
+class DiagnosticAdmin(ScopedAdminMixin, ParticipantRelatedSearchMixin, admin.ModelAdmin):
     list_display = ["participant", "programme", "period", "instrument", "stage", "taken_on"]
     list_filter = ["programme", "period", "stage", "instrument", "participant__organisation"]
     list_select_related = ["participant", "programme", "instrument"]
@@ -274,7 +285,7 @@ class DiagnosticAdmin(ParticipantRelatedSearchMixin, admin.ModelAdmin):
 
 
 @admin.register(DiagnosticScore)
-class DiagnosticScoreAdmin(admin.ModelAdmin):
+class DiagnosticScoreAdmin(ScopedAdminMixin, admin.ModelAdmin):
     list_display = ["diagnostic", "competence", "score"]
     list_filter = ["diagnostic__programme", "diagnostic__period", "diagnostic__stage", "competence"]
     list_select_related = ["diagnostic__participant", "diagnostic__instrument", "competence"]
@@ -283,7 +294,7 @@ class DiagnosticScoreAdmin(admin.ModelAdmin):
 
 
 @admin.register(Achievement)
-class AchievementAdmin(ParticipantRelatedSearchMixin, admin.ModelAdmin):
+class AchievementAdmin(ScopedAdminMixin, ParticipantRelatedSearchMixin, admin.ModelAdmin):
     list_display = ["participant", "event_name", "level", "result", "place", "achieved_on"]
     list_filter = ["level", "result", "achieved_on", "participant__organisation__municipality"]
     list_select_related = ["participant"]
@@ -292,7 +303,7 @@ class AchievementAdmin(ParticipantRelatedSearchMixin, admin.ModelAdmin):
 
 
 @admin.register(ImportUpload)
-class ImportUploadAdmin(admin.ModelAdmin):
+class ImportUploadAdmin(ScopedAdminMixin, admin.ModelAdmin):
     """Uploaded workbooks and whether they were saved; the file itself is not shown."""
 
     list_display = ["filename", "kind", "user", "uploaded_at", "applied_at"]

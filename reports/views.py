@@ -2,7 +2,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, render
 
-from participants.models import Programme
+from participants.access import report_programmes
 from participants.models.fields import FIRST_PERIOD_YEAR, LAST_PERIOD_YEAR
 
 from .exporters import report_workbook
@@ -13,8 +13,9 @@ from .services import available_years, build_report
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-def _report(slug: str, year: int):
-    programme = get_object_or_404(Programme.objects.select_related("region"), slug=slug)
+def _report(request, slug: str, year: int):
+    # A programme the user may not read is as absent as one that does not exist.
+    programme = get_object_or_404(report_programmes(request.user), slug=slug)
     if not FIRST_PERIOD_YEAR <= year <= LAST_PERIOD_YEAR:
         raise Http404(f"Периода {year} нет: справки строятся за {FIRST_PERIOD_YEAR}–{LAST_PERIOD_YEAR} годы.")
     return build_report(programme, year)
@@ -28,28 +29,28 @@ def _download(content: bytes, content_type: str, filename: str) -> HttpResponse:
 
 @login_required
 def report_index(request):
-    programmes = Programme.objects.select_related("region").order_by("name")
+    programmes = report_programmes(request.user).order_by("name")
     items = [{"programme": p, "periods": [p.period(year) for year in available_years(p)]} for p in programmes]
     return render(request, "reports/index.html", {"programmes": items})
 
 
 @login_required
 def report_detail(request, slug: str, year: int):
-    return render(request, "reports/report.html", document_context(_report(slug, year)))
+    return render(request, "reports/report.html", document_context(_report(request, slug, year)))
 
 
 @login_required
 def report_pdf(request, slug: str, year: int):
-    report = _report(slug, year)
+    report = _report(request, slug, year)
     return _download(render_report(report), "application/pdf", report_filename(report, "pdf"))
 
 
 @login_required
 def report_xlsx(request, slug: str, year: int):
-    report = _report(slug, year)
+    report = _report(request, slug, year)
     return _download(report_workbook(report), XLSX, report_filename(report, "xlsx"))
 
 
 @login_required
 def report_json(request, slug: str, year: int):
-    return JsonResponse(_report(slug, year).to_dict(), json_dumps_params={"ensure_ascii": False})
+    return JsonResponse(_report(request, slug, year).to_dict(), json_dumps_params={"ensure_ascii": False})

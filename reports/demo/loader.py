@@ -25,6 +25,7 @@ from events.models import (
     Role,
     SeriesKind,
 )
+from participants import roles
 from participants.models import (
     Achievement,
     Category,
@@ -733,3 +734,44 @@ def load_demo() -> dict[str, bool]:
             loader().load()
         loaded[slug] = True
     return loaded
+
+
+DEMO_PASSWORD = "demo"
+# (username, first name, last name, role group or None for a superuser, what they reach)
+DEMO_ACCOUNTS = [
+    ("demo", "Демо", "Администратор", None, {}),
+    ("koordinator-tomsk", "Ольга", "Координатор", roles.COORDINATOR, {"programme": "tomsk-mkr"}),
+    ("koordinator-tula", "Ирина", "Координатор", roles.COORDINATOR, {"programme": "tula-kadry"}),
+    ("shkola-29", "Анна", "Учитель", roles.SCHOOL_STAFF, {"organisation": "МАОУ гимназия № 29 г. Томска"}),
+    ("vlast", "Сергей", "Чиновник", roles.OFFICIAL, {}),
+]
+
+
+def ensure_demo_accounts() -> list[tuple[str, str]]:
+    """Demo logins for each role (password «demo»); existing accounts are left as they are.
+    Returns (username, role) pairs."""
+    from django.contrib.auth import get_user_model
+    from django.contrib.auth.models import Group
+
+    User = get_user_model()
+    created = []
+    for username, first_name, last_name, role, reach in DEMO_ACCOUNTS:
+        user = User.objects.filter(username=username).first()
+        if user is None:
+            user = User(username=username, first_name=first_name, last_name=last_name)
+            user.is_superuser = role is None
+            user.is_staff = role in (None, roles.COORDINATOR, roles.SCHOOL_STAFF)
+            user.set_password(DEMO_PASSWORD)
+            user.save()
+            if role:
+                user.groups.add(Group.objects.get(name=role))
+            if "programme" in reach:
+                programme = Programme.objects.filter(slug=reach["programme"]).first()
+                if programme:
+                    programme.coordinators.add(user)
+            if "organisation" in reach:
+                organisation = Organisation.objects.filter(name=reach["organisation"]).first()
+                if organisation:
+                    organisation.staff.add(user)
+        created.append((username, role or "суперпользователь"))
+    return created

@@ -34,7 +34,7 @@ def page_text(response) -> str:
 def test_anonymous_visitors_are_sent_to_the_login_page(client, db, url):
     response = client.get(url)
     assert response.status_code == 302
-    assert response["Location"].startswith("/admin/login/")
+    assert response["Location"].startswith("/accounts/login/")
 
 
 def test_index_lists_programmes_with_their_periods(coordinator_client):

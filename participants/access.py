@@ -1,0 +1,215 @@
+"""Who may see what: every queryset a user reaches is narrowed here, and nowhere else.
+
+The admin (lists, change pages, foreign-key choices, autocomplete, filters, counts), the report
+pages, the imports and the API all call `scope(user, queryset)`; model permissions (the role
+groups of participants/roles.py) decide what a user may do with the rows left.
+
+- superuser: everything;
+- региональный координатор: the programmes they coordinate, their people and events, and the
+  people of their programmes' regions who are in no programme yet;
+- сотрудник образовательной организации: the pupils of their own organisations only;
+- представитель органа власти: no rows at all (справки only);
+- anyone else: nothing.
+"""
+
+from functools import cached_property
+
+from django.db.models import Exists, OuterRef, Q, QuerySet
+
+from events.models import Coverage, Edition, EventSeries, Opportunity, Participation, PartnerOrganisation, Publication
+from participants.models import (
+    Achievement,
+    Competence,
+    Criterion,
+    CriterionTarget,
+    Diagnostic,
+    DiagnosticScore,
+    ImportUpload,
+    Instrument,
+    Membership,
+    Municipality,
+    Organisation,
+    Participant,
+    Programme,
+    ProjectTeam,
+    Region,
+    TeamMember,
+)
+from participants.roles import COORDINATOR, OFFICIAL, SCHOOL_STAFF
+
+NOTHING = Q(pk__in=[])
+
+
+class Access:
+    """The rows one user may reach, as Q objects per model, computed lazily once per request."""
+
+    def __init__(self, user):
+        self.user = user
+
+    @cached_property
+    def roles(self) -> set[str]:
+        if not self.user.is_authenticated or not self.user.is_active:
+            return set()
+        return set(self.user.groups.values_list("name", flat=True))
+
+    @property
+    def is_superuser(self) -> bool:
+        return self.user.is_active and self.user.is_superuser
+
+    @property
+    def is_coordinator(self) -> bool:
+        return COORDINATOR in self.roles
+
+    @property
+    def is_school_staff(self) -> bool:
+        return SCHOOL_STAFF in self.roles
+
+    @property
+    def is_official(self) -> bool:
+        return OFFICIAL in self.roles
+
+    @cached_property
+    def programme_ids(self) -> list[int]:
+        """Programmes the user coordinates."""
+        if not self.is_coordinator:
+            return []
+        return list(self.user.coordinated_programmes.values_list("pk", flat=True))
+
+    @cached_property
+    def region_ids(self) -> list[int]:
+        """Regions of the coordinated programmes, or of the staff member's organisations."""
+        regions = set()
+        if self.programme_ids:
+            regions |= set(Programme.objects.filter(pk__in=self.programme_ids).values_list("region_id", flat=True))
+        if self.organisation_ids:
+            regions |= set(
+                Organisation.objects.filter(pk__in=self.organisation_ids).values_list("region_id", flat=True)
+            )
+        return sorted(regions)
+
+    @cached_property
+    def organisation_ids(self) -> list[int]:
+        """Organisations a school staff member works for."""
+        if not self.is_school_staff:
+            return []
+        return list(self.user.staff_organisations.values_list("pk", flat=True))
+
+    # Conditions per model ------------------------------------------------------------------
+
+    def participants_q(self, prefix: str = "") -> Q:
+        """People the user may see; prefix reaches them from another model ("participant__")."""
+        condition = NOTHING
+        if self.programme_ids:
+            members = Membership.objects.filter(programme__in=self.programme_ids).values("participant")
+            condition |= Q(**{f"{prefix}pk__in": members})
+            in_no_programme = ~Exists(Membership.objects.filter(participant=OuterRef("pk")))
+            unassigned = Participant.objects.filter(organisation__region__in=self.region_ids).filter(in_no_programme)
+            condition |= Q(**{f"{prefix}pk__in": unassigned.values("pk")})
+        if self.organisation_ids:
+            condition |= Q(**{f"{prefix}organisation__in": self.organisation_ids})
+        return condition
+
+    def programmes_q(self, prefix: str = "") -> Q:
+        """Programme rows: the coordinator's own; staff see the programmes of their region."""
+        condition = Q(**{f"{prefix}pk__in": self.programme_ids}) if self.programme_ids else NOTHING
+        if self.organisation_ids:
+            condition |= Q(**{f"{prefix}region__in": self.region_ids})
+        return condition
+
+    def coordinated_q(self, path: str) -> Q:
+        """Rows belonging to a coordinated programme (path to the programme's id)."""
+        return Q(**{f"{path}__in": self.programme_ids}) if self.programme_ids else NOTHING
+
+    def organisations_q(self) -> Q:
+        condition = Q(region__in=self.region_ids) if self.programme_ids else NOTHING
+        if self.organisation_ids:
+            condition |= Q(pk__in=self.organisation_ids)
+        return condition
+
+    def condition(self, model) -> Q | None:
+        """The condition on `model`'s rows for this user; None means all rows."""
+        if self.is_superuser:
+            return None
+        rule = RULES.get(model)
+        if rule is None:
+            return NOTHING  # a model nobody thought about is closed, not open
+        return rule(self)
+
+
+RULES = {
+    Region: lambda a: Q(pk__in=a.region_ids) if a.region_ids else NOTHING,
+    Municipality: lambda a: (
+        (Q(region__in=a.region_ids) if a.programme_ids else NOTHING)
+        | (
+            Q(pk__in=Organisation.objects.filter(pk__in=a.organisation_ids).values("municipality"))
+            if a.organisation_ids
+            else NOTHING
+        )
+    ),
+    Organisation: Access.organisations_q,
+    Programme: Access.programmes_q,
+    Criterion: lambda a: a.coordinated_q("programme"),
+    CriterionTarget: lambda a: a.coordinated_q("criterion__programme"),
+    Participant: Access.participants_q,
+    Membership: lambda a: (
+        a.coordinated_q("programme") | (a.participants_q("participant__") if a.organisation_ids else NOTHING)
+    ),
+    ProjectTeam: lambda a: a.coordinated_q("programme"),
+    TeamMember: lambda a: a.coordinated_q("team__programme"),
+    Instrument: lambda a: Q() if (a.programme_ids or a.organisation_ids) else NOTHING,
+    Competence: lambda a: Q() if (a.programme_ids or a.organisation_ids) else NOTHING,
+    Diagnostic: lambda a: (
+        a.coordinated_q("programme") | (a.participants_q("participant__") if a.organisation_ids else NOTHING)
+    ),
+    DiagnosticScore: lambda a: (
+        a.coordinated_q("diagnostic__programme")
+        | (a.participants_q("diagnostic__participant__") if a.organisation_ids else NOTHING)
+    ),
+    Achievement: lambda a: a.participants_q("participant__"),
+    ImportUpload: lambda a: Q(user=a.user) if (a.programme_ids or a.organisation_ids) else NOTHING,
+    EventSeries: lambda a: a.coordinated_q("programme"),
+    Edition: lambda a: a.coordinated_q("series__programme"),
+    Coverage: lambda a: a.coordinated_q("edition__series__programme"),
+    Participation: lambda a: a.coordinated_q("edition__series__programme"),
+    PartnerOrganisation: lambda a: a.coordinated_q("programme"),
+    Opportunity: lambda a: a.coordinated_q("programme"),
+    Publication: lambda a: a.coordinated_q("programme"),
+}
+
+
+def access_for(user) -> Access:
+    """The user's Access, cached on the user object for the request."""
+    access = getattr(user, "_talentbank_access", None)
+    if access is None:
+        access = Access(user)
+        try:
+            user._talentbank_access = access
+        except AttributeError:  # AnonymousUser may not take attributes in some setups
+            pass
+    return access
+
+
+def scope(user, queryset: QuerySet) -> QuerySet:
+    """The rows of queryset the user may see."""
+    condition = access_for(user).condition(queryset.model)
+    if condition is None:
+        return queryset
+    return queryset.filter(condition)
+
+
+def is_scoped_model(model) -> bool:
+    return model in RULES
+
+
+# Справки -------------------------------------------------------------------------------------
+
+
+def report_programmes(user) -> QuerySet:
+    """Programmes whose справки the user may open: officials and superusers all, coordinators their own."""
+    access = access_for(user)
+    programmes = Programme.objects.select_related("region")
+    if access.is_superuser or (access.is_official and user.has_perm("participants.view_report")):
+        return programmes
+    if access.is_coordinator and user.has_perm("participants.view_report"):
+        return programmes.filter(pk__in=access.programme_ids)
+    return programmes.none()

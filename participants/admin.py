@@ -198,6 +198,43 @@ class ParticipantAdmin(ScopedAdminMixin, PersonSearchMixin, SimpleHistoryAdmin):
     def full_name(self, obj):
         return obj.full_name
 
+    def get_urls(self):
+        from django.urls import path
+
+        from participants import views
+        from participants.models import ImportKind
+
+        def page(view, **kwargs):
+            return self.admin_site.admin_view(lambda request, **kw: view(request, self, **kwargs, **kw))
+
+        return [
+            path(
+                "import/", page(views.import_view, kind=ImportKind.PARTICIPANTS), name="participants_participant_import"
+            ),
+            path(
+                "import/results/",
+                page(views.import_view, kind=ImportKind.RESULTS),
+                name="participants_participant_import_results",
+            ),
+            path(
+                "import/template/",
+                page(views.participant_template_view),
+                name="participants_participant_import_template",
+            ),
+            path(
+                "import/results/template/",
+                page(views.results_template_view),
+                name="participants_participant_results_template",
+            ),
+            path(
+                "import/<uuid:upload_id>/",
+                page(views.import_preview_view),
+                name="participants_participant_import_preview",
+            ),
+            path("duplicates/", page(views.duplicates_view), name="participants_participant_duplicates"),
+            *super().get_urls(),
+        ]
+
     @admin.display(description="муниципалитет", ordering="organisation__municipality__name")
     def municipality(self, obj):
         return obj.organisation.municipality if obj.organisation else "—"

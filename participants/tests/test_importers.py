@@ -1,0 +1,863 @@
+"""Excel import: templates, every refused input with its row and column, all-or-nothing saving,
+matching people already in the bank, the audit trail, speed, the command and event results."""
+
+import io
+import time
+from datetime import date, timedelta
+from types import SimpleNamespace
+
+import openpyxl
+import pytest
+from django.core.management import CommandError, call_command
+from django.db import IntegrityError
+from django.utils import timezone
+
+from events.models import Edition, EventSeries, Participation, Role, SeriesKind
+from participants import importers
+from participants.importers import (
+    PARTICIPANT_COLUMNS,
+    RESULT_COLUMNS,
+    ImportIssue,
+    import_participants,
+    import_results,
+    participant_template,
+    results_template,
+)
+from participants.models import Category, Membership, Organisation, OrganisationKind, Participant
+from participants.tests.factories import (
+    MembershipFactory,
+    MunicipalityFactory,
+    OrganisationFactory,
+    ParticipantFactory,
+    ProgrammeFactory,
+    RegionFactory,
+)
+
+# Helpers --------------------------------------------------------------------------------------
+
+
+def xlsx(rows, columns=PARTICIPANT_COLUMNS, title="Участники") -> bytes:
+    """A workbook with the header `columns` and `rows` (dicts by column name, or plain lists)."""
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.title = title
+    sheet.append(columns)
+    for row in rows:
+        sheet.append([row.get(c) for c in columns] if isinstance(row, dict) else row)
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def pupil(changes=None, **fields) -> dict:
+    row = {
+        "Фамилия": "Петрова",
+        "Имя": "Мария",
+        "Отчество": "Сергеевна",
+        "Дата рождения": "20.05.2006",
+        "Пол": "Ж",
+        "Образовательная организация": "МАОУ гимназия № 29 г. Томска",
+        "Класс/курс": 8,
+    }
+    row.update(changes or {})
+    row.update(fields)
+    return row
+
+
+def state():
+    """What the bank holds, to check that a refused file saved nothing."""
+    return (
+        Participant.objects.count(),
+        Membership.objects.count(),
+        Participant.history.count(),
+        Membership.history.count(),
+        Participation.objects.count(),
+    )
+
+
+@pytest.fixture
+def bank(db):
+    region = RegionFactory(name="Томская область")
+    city = MunicipalityFactory(region=region, name="г. Томск")
+    school = OrganisationFactory(municipality=city, name="МАОУ гимназия № 29 г. Томска", short_name="Гимназия № 29")
+    other = OrganisationFactory(municipality=city, name="МАОУ СОШ № 4 г. Томска")
+    university = OrganisationFactory(
+        municipality=city,
+        name="Томский государственный университет",
+        short_name="ТГУ",
+        kind=OrganisationKind.UNIVERSITY,
+    )
+    elsewhere = OrganisationFactory(name="МБОУ СОШ № 1 г. Тулы", municipality__region__name="Тульская область")
+    programme = ProgrammeFactory(region=region, slug="tomsk-test", name="Томская программа")
+    return SimpleNamespace(
+        region=region,
+        school=school,
+        other=other,
+        university=university,
+        elsewhere=elsewhere,
+        programme=programme,
+        organisations=region_organisations(region),
+    )
+
+
+def region_organisations(region):
+    return Organisation.objects.filter(region=region)
+
+
+def load(bank, data, *, commit=True, organisations=None, can_set_membership=True, user=None):
+    return import_participants(
+        data,
+        programme=bank.programme,
+        organisations=bank.organisations if organisations is None else organisations,
+        can_set_membership=can_set_membership,
+        user=user,
+        commit=commit,
+    )
+
+
+def only_error(report) -> ImportIssue:
+    assert len(report.errors) == 1, [str(e) for e in report.errors]
+    return report.errors[0]
+
+
+# Templates ------------------------------------------------------------------------------------
+
+
+def test_participant_template_has_the_columns_in_order_and_the_dropdowns(bank):
+    book = openpyxl.load_workbook(io.BytesIO(participant_template(bank.organisations)))
+    assert book.sheetnames == ["Участники", "Как заполнять"]
+    sheet = book["Участники"]
+    assert [c.value for c in sheet[1]] == PARTICIPANT_COLUMNS
+    assert sheet.freeze_panes == "A2"
+    dropdowns = {str(v.sqref).split(":")[0]: v.formula1 for v in sheet.data_validations.dataValidation}
+    assert dropdowns == {
+        "E2": '"М,Ж"',
+        "H2": '"Резидент-школьник,Резидент-студент,Потенциальный резидент,Партнёр"',
+        "M2": '"да,нет"',
+    }
+    for letter in "DIN":  # the three date columns
+        assert sheet.column_dimensions[letter].number_format == "DD.MM.YYYY"
+    help_text = [c.value for row in book["Как заполнять"].iter_rows() for c in row if c.value]
+    assert "МАОУ гимназия № 29 г. Томска" in help_text
+    assert "ТГУ" in help_text
+    assert "МБОУ СОШ № 1 г. Тулы" not in help_text
+
+
+def test_the_empty_template_is_refused_for_having_no_rows(bank):
+    issue = only_error(load(bank, participant_template(), commit=False))
+    assert "нет ни одной заполненной строки" in issue.message
+
+
+def test_results_template_has_the_columns_and_the_role_dropdown():
+    sheet = openpyxl.load_workbook(io.BytesIO(results_template()))["Результаты"]
+    assert [c.value for c in sheet[1]] == RESULT_COLUMNS
+    formulas = sorted(v.formula1 for v in sheet.data_validations.dataValidation)
+    assert '"М,Ж"' in formulas
+    assert '"участник,победитель,призёр,эксперт,модератор,координатор,наставник"' in formulas
+
+
+# A good file ----------------------------------------------------------------------------------
+
+
+def good_rows():
+    return [
+        pupil(
+            {
+                "Категория": "Резидент-школьник",
+                "Дата включения": date(2019, 4, 1),
+                "Основание": "Победитель олимпиады",
+                "Телефон": "+7 913 111-22-33",
+                "E-mail": "maria@example.ru",
+                "Согласие на обработку ПДн": "да",
+                "Дата согласия": "15.01.2019",
+            }
+        ),
+        pupil(
+            {
+                "Фамилия": "Сидоров",
+                "Имя": "Пётр",
+                "Отчество": "",
+                "Дата рождения": date(2001, 2, 3),
+                "Пол": "муж",
+                "Образовательная организация": "тгу",
+                "Класс/курс": "2",
+                "Категория": "резидент-студент",
+                "Дата включения": "01.09.2019",
+            }
+        ),
+        pupil({"Фамилия": "Кузнецова", "Имя": "Анна", "Дата рождения": "07.11.2007", "Пол": "ж", "Класс/курс": 7}),
+    ]
+
+
+def test_a_good_file_creates_people_memberships_and_history(bank, coordinator):
+    preview = load(bank, xlsx(good_rows()), commit=False)
+    assert preview.ok and not preview.saved
+    assert preview.counts == {"create": 3, "update": 0, "unchanged": 0}
+    assert Participant.objects.count() == 0  # a preview saves nothing
+
+    report = load(bank, xlsx(good_rows()), user=coordinator)
+    assert report.ok, [str(e) for e in report.errors]
+    assert report.saved
+    assert report.counts == {"create": 3, "update": 0, "unchanged": 0}
+    assert [o.person for o in report.rows] == [
+        "Петрова Мария Сергеевна, 20.05.2006",
+        "Сидоров Пётр, 03.02.2001",
+        "Кузнецова Анна Сергеевна, 07.11.2007",
+    ]
+    assert report.rows[0].membership == "резидент-школьник с 01.04.2019"
+    assert report.rows[2].membership == ""
+
+    maria = Participant.objects.get(last_name="Петрова")
+    assert (maria.organisation, maria.grade, maria.course, maria.sex) == (bank.school, 8, None, "Ж")
+    assert (maria.phone, maria.email, maria.consent, maria.consent_date) == (
+        "+7 913 111-22-33",
+        "maria@example.ru",
+        True,
+        date(2019, 1, 15),
+    )
+    assert maria.name_key == "петрова мария сергеевна"
+    petr = Participant.objects.get(last_name="Сидоров")
+    assert (petr.organisation, petr.grade, petr.course, petr.sex) == (bank.university, None, 2, "М")
+
+    memberships = {m.participant.last_name: m for m in Membership.objects.select_related("participant")}
+    assert set(memberships) == {"Петрова", "Сидоров"}
+    assert memberships["Петрова"].category == Category.SCHOOL
+    assert memberships["Петрова"].basis == "Победитель олимпиады"
+    assert memberships["Сидоров"].category == Category.STUDENT
+    assert memberships["Сидоров"].included_on == date(2019, 9, 1)
+    assert all(m.programme == bank.programme and m.left_on is None for m in memberships.values())
+
+    history = list(Participant.history.all())
+    assert len(history) == 3
+    assert {h.history_type for h in history} == {"+"}
+    assert {h.history_user for h in history} == {coordinator}
+    assert {h.history_change_reason for h in history} == {"Загрузка из Excel"}
+    assert Membership.history.filter(history_type="+", history_user=coordinator).count() == 2
+
+
+def test_an_upload_kept_in_the_database_is_read_as_well(bank):
+    assert load(bank, memoryview(xlsx(good_rows()))).saved
+
+
+def test_a_clash_while_saving_rolls_everything_back(bank, monkeypatch):
+    def clash(objs, model, **kwargs):
+        if model is Membership:
+            raise IntegrityError("participant_unique_person")
+        return real(objs, model, **kwargs)
+
+    real = importers.bulk_create_with_history
+    monkeypatch.setattr(importers, "bulk_create_with_history", clash)
+    before = state()
+    report = load(bank, xlsx(good_rows()))
+    assert not report.saved
+    assert "данные в банке изменились во время загрузки" in only_error(report).message
+    assert state() == before
+
+
+def test_reimporting_the_same_file_changes_nothing(bank):
+    data = xlsx(good_rows())
+    assert load(bank, data).saved
+    before = state()
+    again = load(bank, data)
+    assert again.ok and again.saved
+    assert again.counts == {"create": 0, "update": 0, "unchanged": 3}
+    assert all(not o.changes for o in again.rows)
+    assert again.rows[0].membership == "резидент-школьник с 01.04.2019, без изменений"
+    assert state() == before
+
+
+# Refused files --------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "data",
+    [b"", b"hello, this is not a workbook", b"PK\x03\x04 broken zip", b"\xd0\xcf\x11\xe0 old xls"],
+    ids=["empty-bytes", "text", "broken-zip", "xls"],
+)
+def test_not_a_workbook(bank, data):
+    issue = only_error(load(bank, data))
+    assert issue.row is None and issue.column is None
+    assert str(issue).startswith("Файл не является книгой Excel (.xlsx)")
+
+
+def test_a_zip_that_is_not_a_workbook(bank):
+    import zipfile
+
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as archive:
+        archive.writestr("readme.txt", "hello")
+    assert only_error(load(bank, out.getvalue())).message.startswith("Файл не является книгой Excel")
+
+
+def test_an_empty_sheet(bank):
+    book = openpyxl.Workbook()
+    out = io.BytesIO()
+    book.save(out)
+    issue = only_error(load(bank, out.getvalue()))
+    assert str(issue) == "Файл: лист «Sheet» пуст: заполните его по шаблону, начиная с заголовков в первой строке."
+
+
+def test_header_only_is_refused(bank):
+    assert "нет ни одной заполненной строки" in only_error(load(bank, xlsx([]))).message
+
+
+def test_a_missing_column_is_named(bank):
+    columns = [c for c in PARTICIPANT_COLUMNS if c != "Пол"]
+    rows = [[v for c, v in pupil().items() if c != "Пол"]]
+    issue = only_error(load(bank, xlsx(rows, columns=columns)))
+    assert (issue.row, issue.column) == (1, "Пол")
+    assert "нет столбца «Пол»: он должен быть 5-м (E)" in issue.message
+
+
+def test_an_extra_column_is_named(bank):
+    issue = only_error(load(bank, xlsx([], columns=[*PARTICIPANT_COLUMNS, "СНИЛС"])))
+    assert (issue.row, issue.column) == (1, "СНИЛС")
+    assert "лишний столбец O" in issue.message
+
+
+def test_misordered_columns_are_named(bank):
+    columns = list(PARTICIPANT_COLUMNS)
+    columns[0], columns[1] = columns[1], columns[0]
+    report = load(bank, xlsx([pupil()], columns=columns))
+    assert {(e.row, e.column) for e in report.errors} == {(1, "Фамилия"), (1, "Имя")}
+    assert "столбец стоит на месте 2 (B), а должен быть 1-м (A)" in str(report.errors[0])
+
+
+def test_headers_tolerate_case_and_spaces(bank):
+    columns = [f"  {c.upper()} " for c in PARTICIPANT_COLUMNS]
+    assert load(bank, xlsx([list(pupil().values())], columns=columns)).saved
+
+
+def test_a_formula_is_refused_with_its_cell(bank):
+    rows = [pupil(), pupil({"Фамилия": "Орлова", "Дата рождения": "=DATE(2006,5,20)"})]
+    before = state()
+    issue = only_error(load(bank, xlsx(rows)))
+    assert (issue.row, issue.column) == (3, "Дата рождения")
+    assert "в ячейке D3 формула" in issue.message
+    assert state() == before
+
+
+def test_merged_cells_are_refused_with_their_ranges(bank):
+    book = openpyxl.load_workbook(io.BytesIO(xlsx([pupil(), pupil({"Фамилия": "Орлова"})])))
+    book.active.merge_cells("F2:F3")
+    book.active.merge_cells("A3:B3")
+    out = io.BytesIO()
+    book.save(out)
+    issue = only_error(load(bank, out.getvalue()))
+    assert issue.row is None
+    assert "объединённые ячейки: A3:B3, F2:F3" in issue.message
+
+
+def test_an_oversized_file_is_refused_before_reading(bank, monkeypatch):
+    monkeypatch.setattr(importers, "MAX_IMPORT_BYTES", 1024 * 1024)
+    issue = only_error(load(bank, b"x" * (1024 * 1024 + 1)))
+    assert issue.row is None
+    assert str(issue) == (
+        "Файл слишком большой: 1.0 МБ при допустимых 1 МБ. Разделите его на несколько файлов и загрузите по очереди."
+    )
+
+
+def test_a_value_outside_the_table_is_refused(bank):
+    rows = [[*pupil().values(), None, None, None, None, None, None, None, "лишнее"]]
+    issue = only_error(load(bank, xlsx(rows)))
+    assert issue.row == 2 and "O2" in issue.message
+
+
+TOMORROW = timezone.localdate() + timedelta(days=1)
+
+
+@pytest.mark.parametrize(
+    ("changes", "column", "message"),
+    [
+        ({"Дата рождения": "20/05/2006"}, "Дата рождения", "«20/05/2006» не похоже на дату: укажите дату в формате"),
+        ({"Дата рождения": "31.02.2006"}, "Дата рождения", "дата 31.02.2006 не существует"),
+        ({"Дата рождения": 38857}, "Дата рождения", "не похоже на дату"),
+        ({"Дата рождения": TOMORROW}, "Дата рождения", "ещё не наступила"),
+        ({"Дата рождения": "01.01.1890"}, "Дата рождения", "слишком ранняя"),
+        ({"Дата рождения": None}, "Дата рождения", "обязательный столбец не заполнен"),
+        ({"Фамилия": "  "}, "Фамилия", "обязательный столбец не заполнен"),
+        ({"Пол": "мужчина"}, "Пол", "«мужчина» — недопустимое значение: укажите М или Ж"),
+        ({"Пол": None}, "Пол", "обязательный столбец не заполнен"),
+        ({"Класс/курс": 12}, "Класс/курс", "класс 12 вне диапазона: для школьников — от 1 до 11"),
+        ({"Класс/курс": "девятый"}, "Класс/курс", "не целое число"),
+        (
+            {"Образовательная организация": "ТГУ", "Класс/курс": 7},
+            "Класс/курс",
+            "курс 7 вне диапазона: для колледжей и вузов — от 1 до 6",
+        ),
+        (
+            {"Образовательная организация": "Школа № 999"},
+            "Образовательная организация",
+            "организации «Школа № 999» нет в банке",
+        ),
+        (
+            {"Образовательная организация": "МБОУ СОШ № 1 г. Тулы"},
+            "Образовательная организация",
+            "загружать можно только обучающихся своих организаций",
+        ),
+        ({"E-mail": "maria@"}, "E-mail", "«maria@» — не адрес электронной почты"),
+        ({"Телефон": "8" * 31}, "Телефон", "не более 30"),
+        ({"Согласие на обработку ПДн": "да"}, "Дата согласия", "согласие «да»: укажите дату согласия"),
+        ({"Согласие на обработку ПДн": "возможно"}, "Согласие на обработку ПДн", "укажите да или нет"),
+        ({"Согласие на обработку ПДн": "да", "Дата согласия": "01.01.2000"}, "Дата согласия", "раньше даты рождения"),
+        ({"Категория": "Резидент-школьник"}, "Дата включения", "категория указана без даты включения"),
+        ({"Дата включения": "01.04.2019"}, "Категория", "дата включения указана без категории"),
+        ({"Категория": "Отличник", "Дата включения": "01.04.2019"}, "Категория", "«Отличник» — недопустимое значение"),
+    ],
+)
+def test_a_bad_cell_is_named_and_nothing_is_saved(bank, changes, column, message):
+    rows = [pupil({"Фамилия": "Орлова"}), pupil(changes), pupil({"Фамилия": "Зайцева"})]
+    before = state()
+    report = load(bank, xlsx(rows))
+    issue = only_error(report)
+    assert (issue.row, issue.column) == (3, column)
+    assert message in issue.message
+    assert str(issue).startswith(f"Строка 3, столбец «{column}»: ")
+    assert not report.saved
+    assert state() == before
+
+
+def test_str_of_an_issue():
+    assert str(ImportIssue(5, "Дата рождения", "дата 31.02.2006 не существует.")) == (
+        "Строка 5, столбец «Дата рождения»: дата 31.02.2006 не существует."
+    )
+    assert str(ImportIssue(5, None, "повтор.")) == "Строка 5: повтор."
+    assert str(ImportIssue(None, None, "лист пуст.")) == "Файл: лист пуст."
+
+
+def test_other_organisation_for_restricted_staff(bank):
+    rows = [pupil(), pupil({"Фамилия": "Орлова", "Образовательная организация": "МАОУ СОШ № 4 г. Томска"})]
+    before = state()
+    report = load(bank, xlsx(rows), organisations=region_organisations(bank.region).filter(pk=bank.school.pk))
+    issue = only_error(report)
+    assert (issue.row, issue.column) == (3, "Образовательная организация")
+    assert "загружать можно только обучающихся своих организаций" in issue.message
+    assert state() == before
+
+
+def test_category_set_by_school_staff_is_refused(bank):
+    rows = [pupil(), pupil({"Фамилия": "Орлова", "Категория": "Резидент-школьник", "Дата включения": "01.04.2019"})]
+    before = state()
+    report = load(bank, xlsx(rows), can_set_membership=False)
+    assert {(e.row, e.column) for e in report.errors} == {(3, "Категория"), (3, "Дата включения")}
+    assert all("категорию и дату включения задаёт координатор программы" in e.message for e in report.errors)
+    assert state() == before
+
+
+def test_school_staff_load_their_pupils_without_categories(bank):
+    report = load(bank, xlsx([pupil()]), organisations=[bank.school], can_set_membership=False)
+    assert report.saved and report.counts["create"] == 1
+    assert Membership.objects.count() == 0
+
+
+def test_the_same_person_twice_names_the_earlier_row(bank):
+    rows = [pupil(), pupil({"Фамилия": "Орлова"}), pupil({"Фамилия": " ПЕТРОВА ", "Класс/курс": 9})]
+    before = state()
+    issue = only_error(load(bank, xlsx(rows)))
+    assert issue.row == 4
+    assert "уже есть в этом файле в строке 2" in issue.message
+    assert state() == before
+
+
+def test_all_problems_of_a_file_are_reported_at_once(bank):
+    rows = [pupil({"Дата рождения": "31.02.2006"}), pupil({"Фамилия": "Орлова", "Пол": "?", "Класс/курс": 15})]
+    report = load(bank, xlsx(rows))
+    assert [(e.row, e.column) for e in report.errors] == [
+        (2, "Дата рождения"),
+        (3, "Пол"),
+        (3, "Класс/курс"),
+    ]
+
+
+# Matching people already in the bank ----------------------------------------------------------
+
+
+def test_yo_case_and_spaces_match_and_a_changed_phone_is_shown(bank, coordinator):
+    person = ParticipantFactory(
+        last_name="Ёлкина",
+        first_name="Анна",
+        patronymic="Петровна",
+        birth_date=date(2006, 5, 20),
+        sex="Ж",
+        organisation=bank.school,
+        grade=8,
+        phone="",
+    )
+    row = pupil(
+        {
+            "Фамилия": "  елкина ",
+            "Имя": "АННА",
+            "Отчество": "петровна  ",
+            "Телефон": "+7 913 000-00-01",
+            "Класс/курс": "9 класс",
+        }
+    )
+    report = load(bank, xlsx([row]), user=coordinator)
+    assert report.saved
+    assert report.counts == {"create": 0, "update": 1, "unchanged": 0}
+    outcome = report.rows[0]
+    assert outcome.person == "Ёлкина Анна Петровна, 20.05.2006"
+    assert ("Телефон", "—", "+7 913 000-00-01") in outcome.changes
+    assert ("Класс/курс", "8 класс", "9 класс") in outcome.changes
+    assert Participant.objects.count() == 1
+    person.refresh_from_db()
+    assert (person.last_name, person.phone, person.grade) == ("Ёлкина", "+7 913 000-00-01", 9)
+    latest = person.history.latest()
+    assert (latest.history_type, latest.history_user, latest.phone) == ("~", coordinator, "+7 913 000-00-01")
+
+
+def test_empty_cells_do_not_erase(bank):
+    ParticipantFactory(
+        last_name="Петрова",
+        first_name="Мария",
+        patronymic="Сергеевна",
+        birth_date=date(2006, 5, 20),
+        sex="Ж",
+        organisation=bank.school,
+        grade=8,
+        phone="+7 913 111-22-33",
+        email="maria@example.ru",
+        consent=True,
+        consent_date=date(2019, 1, 15),
+    )
+    report = load(bank, xlsx([pupil({"Класс/курс": None})]))
+    assert report.counts == {"create": 0, "update": 0, "unchanged": 1}
+    person = Participant.objects.get()
+    assert (person.phone, person.email, person.consent, person.grade) == (
+        "+7 913 111-22-33",
+        "maria@example.ru",
+        True,
+        8,
+    )
+
+
+def test_a_move_to_university_switches_grade_to_course(bank):
+    ParticipantFactory(
+        last_name="Петрова",
+        first_name="Мария",
+        patronymic="Сергеевна",
+        birth_date=date(2006, 5, 20),
+        organisation=bank.school,
+        grade=11,
+    )
+    report = load(bank, xlsx([pupil({"Образовательная организация": "ТГУ", "Класс/курс": 1})]))
+    assert report.saved
+    assert ("Образовательная организация", "Гимназия № 29", "ТГУ") in report.rows[0].changes
+    person = Participant.objects.get()
+    assert (person.organisation, person.grade, person.course) == (bank.university, None, 1)
+
+
+def test_a_person_of_another_organisation_is_not_revealed(bank):
+    ParticipantFactory(
+        last_name="Петрова",
+        first_name="Мария",
+        patronymic="Сергеевна",
+        birth_date=date(2006, 5, 20),
+        organisation=bank.other,
+    )
+    before = state()
+    report = load(bank, xlsx([pupil()]), organisations=[bank.school], can_set_membership=False)
+    issue = only_error(report)
+    assert issue.row == 2
+    assert "уже числится в другой образовательной организации; обратитесь к координатору" in issue.message
+    assert "СОШ № 4" not in str(issue)
+    assert state() == before
+
+
+def test_a_change_of_category_closes_the_open_membership(bank, coordinator):
+    person = ParticipantFactory(
+        last_name="Петрова",
+        first_name="Мария",
+        patronymic="Сергеевна",
+        birth_date=date(2006, 5, 20),
+        organisation=bank.school,
+    )
+    old = MembershipFactory(
+        participant=person, programme=bank.programme, category=Category.POTENTIAL, included_on=date(2019, 4, 1)
+    )
+    row = pupil({"Категория": "Резидент-школьник", "Дата включения": "01.09.2020", "Основание": "Победитель"})
+    report = load(bank, xlsx([row]), user=coordinator)
+    assert report.saved
+    assert report.rows[0].action == "update"
+    assert report.rows[0].membership == "резидент-школьник с 01.09.2020 (вместо: потенциальный резидент с 01.04.2019)"
+    old.refresh_from_db()
+    assert (old.left_on, old.leaving_reason) == (date(2020, 9, 1), "Смена категории при загрузке из Excel")
+    new = Membership.objects.get(left_on__isnull=True)
+    assert (new.category, new.included_on, new.basis) == (Category.SCHOOL, date(2020, 9, 1), "Победитель")
+    assert old.history.latest().history_type == "~"
+
+    assert load(bank, xlsx([row])).counts == {"create": 0, "update": 0, "unchanged": 1}
+
+
+def test_a_new_category_cannot_start_before_the_open_one(bank):
+    person = ParticipantFactory(
+        last_name="Петрова",
+        first_name="Мария",
+        patronymic="Сергеевна",
+        birth_date=date(2006, 5, 20),
+        organisation=bank.school,
+    )
+    MembershipFactory(
+        participant=person, programme=bank.programme, category=Category.POTENTIAL, included_on=date(2019, 4, 1)
+    )
+    before = state()
+    issue = only_error(load(bank, xlsx([pupil({"Категория": "Резидент-школьник", "Дата включения": "01.03.2019"})])))
+    assert (issue.row, issue.column) == (2, "Дата включения")
+    assert "раньше начала действующего членства (потенциальный резидент с 01.04.2019)" in issue.message
+    assert state() == before
+
+
+# Ten thousand rows ----------------------------------------------------------------------------
+
+
+def test_ten_thousand_rows_in_one_go(bank, coordinator):
+    count = 10_000
+    book = openpyxl.Workbook(write_only=True)
+    sheet = book.create_sheet("Участники")
+    sheet.append(PARTICIPANT_COLUMNS)
+    first_day = date(2004, 1, 1)
+    for n in range(count):
+        sheet.append(
+            [
+                f"Фамилия{n}",
+                "Иван" if n % 2 else "Анна",
+                "Петрович" if n % 2 else "Петровна",
+                first_day + timedelta(days=n % 1500),
+                "М" if n % 2 else "Ж",
+                "Гимназия № 29" if n % 3 else "МАОУ СОШ № 4 г. Томска",
+                5 + n % 6,
+                "Резидент-школьник" if n % 4 == 0 else None,
+                date(2019, 4, 1) if n % 4 == 0 else None,
+                "Победитель олимпиады" if n % 4 == 0 else None,
+                f"+7 913 {n:07d}",
+                f"pupil{n}@example.ru",
+                "да",
+                date(2019, 1, 15),
+            ]
+        )
+    out = io.BytesIO()
+    book.save(out)
+    data = out.getvalue()
+
+    started = time.perf_counter()
+    report = load(bank, data, user=coordinator)
+    elapsed = time.perf_counter() - started
+    assert report.ok, [str(e) for e in report.errors[:5]]
+    assert report.saved
+    assert report.counts == {"create": count, "update": 0, "unchanged": 0}
+    assert Participant.objects.count() == count
+    assert Participant.history.count() == count
+    assert Membership.objects.count() == count // 4
+    print(f"\n10 000 rows imported in {elapsed:.1f} s: {count / elapsed:.0f} rows/s")
+    assert elapsed < 60
+
+    started = time.perf_counter()
+    again = load(bank, data, commit=False)
+    elapsed = time.perf_counter() - started
+    assert again.counts == {"create": 0, "update": 0, "unchanged": count}
+    print(f"10 000 rows re-checked in {elapsed:.1f} s: {count / elapsed:.0f} rows/s")
+
+
+# The command ----------------------------------------------------------------------------------
+
+
+def run_command(*args):
+    out, err = io.StringIO(), io.StringIO()
+    call_command("import_participants", *args, stdout=out, stderr=err)
+    return out.getvalue(), err.getvalue()
+
+
+def test_command_dry_run_prints_and_saves_nothing(bank, tmp_path):
+    path = tmp_path / "pupils.xlsx"
+    path.write_bytes(xlsx(good_rows()))
+    out, err = run_command("tomsk-test", str(path), "--dry-run")
+    assert "Создано: 3, обновлено: 0, без изменений: 0." in out
+    assert "ничего не сохранено" in out
+    assert err == ""
+    assert Participant.objects.count() == 0
+
+    out, _ = run_command("tomsk-test", str(path))
+    assert "Сохранено." in out
+    assert Participant.objects.count() == 3
+    out, _ = run_command("tomsk-test", str(path), "--verbosity", "2")
+    assert "без изменений: 3." in out
+    assert "Строка 2: Петрова Мария Сергеевна, 20.05.2006 — без изменений" in out
+
+
+def test_command_with_a_bad_file_fails_and_prints_the_issues(bank, tmp_path):
+    path = tmp_path / "pupils.xlsx"
+    path.write_bytes(xlsx([pupil(), pupil({"Фамилия": "Орлова", "Дата рождения": "31.02.2006"})]))
+    err = io.StringIO()
+    with pytest.raises(CommandError, match="Ошибок в файле: 1"):
+        call_command("import_participants", "tomsk-test", str(path), stdout=io.StringIO(), stderr=err)
+    assert "Строка 3, столбец «Дата рождения»: дата 31.02.2006 не существует" in err.getvalue()
+    assert Participant.objects.count() == 0
+
+
+def test_command_unknown_programme_or_file(bank, tmp_path):
+    with pytest.raises(CommandError, match=r"Программы «nope» нет\. Есть: tomsk-test"):
+        run_command("nope", str(tmp_path / "x.xlsx"))
+    with pytest.raises(CommandError, match="не найден"):
+        run_command("tomsk-test", str(tmp_path / "x.xlsx"))
+
+
+# Event results --------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def edition(bank):
+    series = EventSeries.objects.create(
+        programme=bank.programme, name="Олимпиада «Будущее»", kind=SeriesKind.ACCREDITED
+    )
+    return Edition.objects.create(
+        series=series,
+        period=2019,
+        title="XII олимпиада «Будущее»",
+        starts_on=date(2019, 3, 1),
+        ends_on=date(2019, 3, 3),
+    )
+
+
+def result_row(changes=None, **fields) -> dict:
+    row = {
+        "Фамилия": "Петрова",
+        "Имя": "Мария",
+        "Отчество": "Сергеевна",
+        "Дата рождения": "20.05.2006",
+        "Пол": "Ж",
+        "Образовательная организация": "Гимназия № 29",
+        "Роль": "победитель",
+        "Результат": "диплом I степени",
+    }
+    row.update(changes or {})
+    row.update(fields)
+    return row
+
+
+def load_results(bank, edition, data, *, commit=True, make_residents=True, user=None):
+    return import_results(
+        data,
+        edition=edition,
+        organisations=bank.organisations,
+        make_residents=make_residents,
+        user=user,
+        commit=commit,
+    )
+
+
+def test_results_make_winners_residents_and_a_rerun_changes_nothing(bank, edition, coordinator):
+    student = ParticipantFactory(
+        last_name="Сидоров",
+        first_name="Пётр",
+        patronymic="",
+        birth_date=date(2001, 2, 3),
+        organisation=bank.university,
+        grade=None,
+        course=2,
+    )
+    rows = [
+        result_row(),
+        result_row(
+            {
+                "Фамилия": "сидоров",
+                "Имя": "петр",
+                "Отчество": None,
+                "Дата рождения": date(2001, 2, 3),
+                "Пол": None,
+                "Образовательная организация": None,
+                "Роль": "Призер",
+                "Результат": "3 место",
+            }
+        ),
+        result_row({"Фамилия": "Орлова", "Роль": "участник", "Результат": None}),
+        result_row(
+            {"Фамилия": "Смирнов", "Имя": "Олег", "Пол": "М", "Роль": None, "Образовательная организация": None}
+        ),
+    ]
+    data = xlsx(rows, columns=RESULT_COLUMNS, title="Результаты")
+    report = load_results(bank, edition, data, user=coordinator)
+    assert report.saved, [str(e) for e in report.errors]
+    assert report.counts == {"create": 4, "update": 0, "unchanged": 0}
+    assert report.rows[0].membership == "резидент-школьник с 03.03.2019"
+    assert report.rows[1].membership == "резидент-студент с 03.03.2019"
+
+    maria = Participant.objects.get(last_name="Петрова")
+    assert maria.organisation == bank.school
+    assert maria.history.get().history_user == coordinator
+    membership = Membership.objects.get(participant=maria)
+    assert (membership.category, membership.included_on, membership.basis, membership.programme) == (
+        Category.SCHOOL,
+        date(2019, 3, 3),
+        "Победитель: XII олимпиада «Будущее»",
+        bank.programme,
+    )
+    student_membership = Membership.objects.get(participant=student)
+    assert (student_membership.category, student_membership.basis) == (
+        Category.STUDENT,
+        "Призёр: XII олимпиада «Будущее»",
+    )
+    assert Membership.objects.count() == 2  # a plain participant is not made a resident
+    roles = dict(Participation.objects.values_list("participant__last_name", "role"))
+    assert roles == {
+        "Петрова": Role.WINNER,
+        "Сидоров": Role.PRIZE_WINNER,
+        "Орлова": Role.PARTICIPANT,
+        "Смирнов": Role.PARTICIPANT,
+    }
+    assert Participant.objects.count() == 4
+
+    before = state()
+    again = load_results(bank, edition, data)
+    assert again.saved
+    assert again.counts == {"create": 0, "update": 0, "unchanged": 4}
+    assert again.rows[0].membership == "резидент-школьник с 03.03.2019, без изменений"
+    assert state() == before
+
+
+def test_results_update_a_role_and_promote_a_potential_resident(bank, edition):
+    person = ParticipantFactory(
+        last_name="Петрова",
+        first_name="Мария",
+        patronymic="Сергеевна",
+        birth_date=date(2006, 5, 20),
+        organisation=bank.school,
+    )
+    potential = MembershipFactory(
+        participant=person, programme=bank.programme, category=Category.POTENTIAL, included_on=date(2018, 9, 1)
+    )
+    Participation.objects.create(edition=edition, participant=person, role=Role.PARTICIPANT)
+    report = load_results(bank, edition, xlsx([result_row()], columns=RESULT_COLUMNS))
+    assert report.saved
+    outcome = report.rows[0]
+    assert outcome.action == "update"
+    assert ("Роль", "участник", "победитель") in outcome.changes
+    assert ("Результат", "—", "диплом I степени") in outcome.changes
+    potential.refresh_from_db()
+    assert potential.left_on == date(2019, 3, 3)
+    assert Membership.objects.get(left_on__isnull=True).category == Category.SCHOOL
+    assert Participation.objects.get().role == Role.WINNER
+
+
+def test_results_unknown_person_without_sex_is_an_error(bank, edition):
+    rows = [result_row(), result_row({"Фамилия": "Орлова", "Пол": None})]
+    before = state()
+    report = load_results(bank, edition, xlsx(rows, columns=RESULT_COLUMNS))
+    issue = only_error(report)
+    assert (issue.row, issue.column) == (3, "Пол")
+    assert "человека нет в банке: чтобы создать запись, укажите пол" in issue.message
+    assert not report.saved
+    assert state() == before
+
+
+def test_results_bad_role_and_edition_without_dates(bank, edition):
+    report = load_results(bank, edition, xlsx([result_row({"Роль": "чемпион"})], columns=RESULT_COLUMNS))
+    issue = only_error(report)
+    assert (issue.row, issue.column) == (2, "Роль")
+    assert "«чемпион» — недопустимое значение" in issue.message
+
+    edition.starts_on = edition.ends_on = None
+    edition.save()
+    issue = only_error(load_results(bank, edition, xlsx([result_row()], columns=RESULT_COLUMNS)))
+    assert issue.row is None and "не указаны даты" in issue.message
+    assert load_results(bank, edition, xlsx([result_row()], columns=RESULT_COLUMNS), make_residents=False).saved
+    assert Membership.objects.count() == 0

@@ -1,0 +1,184 @@
+"""Import and duplicate pages, served inside the admin (so school staff stay in one interface).
+
+The pages only parse input and call participants.importers / participants.duplicates; what a
+user may touch comes from participants.access.
+"""
+
+from django import forms
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+
+from events.models import Edition
+from participants import importers
+from participants.access import scope
+from participants.duplicates import RELATED_LABELS, merge_participants, probable_duplicates
+from participants.models import ImportKind, ImportUpload, Organisation, Participant, Programme
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _xlsx(content: bytes, filename: str) -> HttpResponse:
+    response = HttpResponse(content, content_type=XLSX)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+class WorkbookField(forms.FileField):
+    """An .xlsx upload, refused by size before anything reads it."""
+
+    def clean(self, data, initial=None):
+        upload = super().clean(data, initial)
+        if upload and upload.size > importers.MAX_IMPORT_BYTES:
+            limit = importers.MAX_IMPORT_BYTES // (1024 * 1024)
+            raise ValidationError(f"Файл больше {limit} МБ: разделите его на несколько файлов.")
+        return upload
+
+
+class ParticipantImportForm(forms.Form):
+    programme = forms.ModelChoiceField(Programme.objects.none(), label="Программа", empty_label=None)
+    file = WorkbookField(label="Файл Excel (.xlsx)")
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["programme"].queryset = scope(user, Programme.objects.order_by("name"))
+
+
+class ResultsImportForm(forms.Form):
+    edition = forms.ModelChoiceField(Edition.objects.none(), label="Выпуск мероприятия")
+    make_residents = forms.BooleanField(
+        label="Включить победителей и призёров в банк (резидентами)",
+        required=False,
+        help_text="Основанием включения будет записан результат на этом мероприятии.",
+    )
+    file = WorkbookField(label="Файл Excel (.xlsx)")
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        editions = scope(user, Edition.objects.select_related("series").order_by("-period", "series__name"))
+        self.fields["edition"].queryset = editions
+
+
+def _page(request, model_admin, template, title, **context):
+    return render(
+        request,
+        template,
+        {**model_admin.admin_site.each_context(request), "opts": model_admin.model._meta, "title": title, **context},
+    )
+
+
+def participant_template_view(request, model_admin):
+    organisations = scope(request.user, Organisation.objects.order_by("name"))
+    return _xlsx(importers.participant_template(organisations), "shablon-uchastniki.xlsx")
+
+
+def results_template_view(request, model_admin):
+    return _xlsx(importers.results_template(), "shablon-rezultaty.xlsx")
+
+
+def import_view(request, model_admin, kind: str):
+    if kind == ImportKind.RESULTS:
+        if not request.user.has_perm("events.add_participation"):
+            raise PermissionDenied
+        form_class, title = ResultsImportForm, "Загрузка результатов мероприятия из Excel"
+    else:
+        if not request.user.has_perm("participants.add_participant"):
+            raise PermissionDenied
+        form_class, title = ParticipantImportForm, "Загрузка участников из Excel"
+    form = form_class(request.POST or None, request.FILES or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        if kind == ImportKind.RESULTS:
+            target = {"edition": form.cleaned_data["edition"].pk, "make_residents": form.cleaned_data["make_residents"]}
+        else:
+            target = {"programme": form.cleaned_data["programme"].pk}
+        stored = ImportUpload.objects.create(
+            kind=kind, user=request.user, filename=upload.name[:255], content=upload.read(), target=target
+        )
+        return redirect("admin:participants_participant_import_preview", stored.pk)
+    return _page(request, model_admin, "admin/participants/import_form.html", title, form=form, kind=kind)
+
+
+def _run(upload: ImportUpload, user, commit: bool) -> importers.ImportReport:
+    organisations = scope(user, Organisation.objects.all())
+    if upload.kind == ImportKind.RESULTS:
+        edition = get_object_or_404(
+            scope(user, Edition.objects.select_related("series__programme")), pk=upload.target["edition"]
+        )
+        return importers.import_results(
+            bytes(upload.content),
+            edition=edition,
+            organisations=organisations,
+            make_residents=upload.target.get("make_residents", False),
+            user=user,
+            commit=commit,
+        )
+    programme = get_object_or_404(scope(user, Programme.objects.all()), pk=upload.target["programme"])
+    return importers.import_participants(
+        bytes(upload.content),
+        programme=programme,
+        organisations=organisations,
+        can_set_membership=user.has_perm("participants.add_membership"),
+        user=user,
+        commit=commit,
+    )
+
+
+def import_preview_view(request, model_admin, upload_id):
+    upload = get_object_or_404(scope(request.user, ImportUpload.objects.all()), pk=upload_id, applied_at__isnull=True)
+    if request.method == "POST":
+        report = _run(upload, request.user, commit=True)
+        if report.saved:
+            upload.applied_at = timezone.now()
+            upload.save(update_fields=["applied_at"])
+            counts = report.counts
+            messages.success(
+                request,
+                f"Файл «{upload.filename}» сохранён: создано {counts['create']}, обновлено {counts['update']}, "
+                f"без изменений {counts['unchanged']}.",
+            )
+            return redirect("admin:participants_participant_changelist")
+        messages.error(request, "Файл не сохранён: данные изменились с момента проверки, исправьте ошибки ниже.")
+    else:
+        report = _run(upload, request.user, commit=False)
+    return _page(
+        request,
+        model_admin,
+        "admin/participants/import_preview.html",
+        f"Проверка файла «{upload.filename}»",
+        upload=upload,
+        report=report,
+        again_url=reverse(
+            "admin:participants_participant_import_results"
+            if upload.kind == ImportKind.RESULTS
+            else "admin:participants_participant_import"
+        ),
+    )
+
+
+def duplicates_view(request, model_admin):
+    if not request.user.has_perm("participants.delete_participant"):
+        raise PermissionDenied
+    people = scope(request.user, Participant.objects.all())
+    if request.method == "POST":
+        ids = [request.POST.get("keep"), request.POST.get("duplicate")]
+        found = {p.pk: p for p in people.filter(pk__in=[i for i in ids if i and i.isdigit()])}
+        if len(found) != 2:
+            messages.error(request, "Выберите две разные записи, доступные вам.")
+        else:
+            keep, duplicate = found[int(ids[0])], found[int(ids[1])]
+            try:
+                summary = merge_participants(keep, duplicate, user=request.user)
+            except ValidationError as error:
+                messages.error(request, " ".join(error.messages))
+            else:
+                moved = "; ".join(f"{RELATED_LABELS[k]}: {v}" for k, v in summary.moved.items() if v) or "ничего"
+                messages.success(request, f"Записи объединены в «{summary.kept}». Перенесено — {moved}.")
+                return redirect("admin:participants_participant_duplicates")
+    pairs = probable_duplicates(people)
+    return _page(
+        request, model_admin, "admin/participants/duplicates.html", "Вероятные дубликаты участников", pairs=pairs
+    )

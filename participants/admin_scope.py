@@ -2,7 +2,8 @@
 shows only what `access.scope` leaves, and an object outside it is a 404, not a redirect."""
 
 from django.contrib import admin
-from django.contrib.admin.utils import get_fields_from_path
+from django.contrib.admin.utils import get_fields_from_path, unquote
+from django.core.exceptions import ValidationError
 from django.http import Http404
 
 from participants.access import is_scoped_model, scope
@@ -41,13 +42,37 @@ class ScopedQuerysetMixin:
         return super().formfield_for_manytomany(db_field, request, **kwargs)
 
 
+NOT_FOUND = "Запись не найдена или у вас нет к ней доступа."
+
+
 class ScopedAdminMixin(ScopedQuerysetMixin):
     def get_object(self, request, object_id, from_field=None):
         obj = super().get_object(request, object_id, from_field)
         if obj is None:
             # The same answer whether the record does not exist or belongs to someone else.
-            raise Http404("Запись не найдена или у вас нет к ней доступа.")
+            raise Http404(NOT_FOUND)
         return obj
+
+    def _ensure_visible(self, request, object_id):
+        """For views that look the object up themselves (simple-history's history pages)."""
+        try:
+            pk = self.model._meta.pk.to_python(unquote(object_id))
+            if self.get_queryset(request).filter(pk=pk).exists():
+                return
+            # A deleted record's history (e.g. merged away) stays readable for superusers only.
+            if request.user.is_superuser and not self.model._default_manager.filter(pk=pk).exists():
+                return
+        except (ValueError, ValidationError):
+            pass
+        raise Http404(NOT_FOUND)
+
+    def history_view(self, request, object_id, extra_context=None):
+        self._ensure_visible(request, object_id)
+        return super().history_view(request, object_id, extra_context)
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        self._ensure_visible(request, object_id)
+        return super().history_form_view(request, object_id, version_id, extra_context)
 
     def get_list_filter(self, request):
         filters = []

@@ -221,3 +221,70 @@ def test_a_coordinator_sees_new_pupils_of_the_region_not_yet_in_any_programme(lo
         included_on="2019-10-01",
     )
     assert result_count(login("koordinator-tomsk"), "/admin/participants/participant/", {"q": "Новичкова"}) == 1
+
+
+def test_change_history_is_as_private_as_the_record(login):
+    """Regression: simple-history's pages look records up themselves; they must follow the scope."""
+    stranger = Participant.objects.exclude(organisation__name=SCHOOL).first()
+    stranger.phone = "+7 999 111-22-33"
+    stranger.save()
+    version = stranger.history.latest()
+    client = login("shkola-29")
+    assert client.get(reverse("admin:participants_participant_history", args=[stranger.pk])).status_code == 404
+    assert (
+        client.get(reverse("admin:participants_participant_simple_history", args=[stranger.pk, version.pk])).status_code
+        == 404
+    )
+    membership = stranger.memberships.first()
+    assert client.get(reverse("admin:participants_membership_history", args=[membership.pk])).status_code == 404
+
+
+def test_coordinators_read_who_changed_what_in_the_history(login):
+    client = login("koordinator-tomsk")
+    person = tomsk_people().first()
+    old_phone = person.phone
+    client.post(
+        reverse("admin:participants_participant_change", args=[person.pk]),
+        {
+            "last_name": person.last_name,
+            "first_name": person.first_name,
+            "patronymic": person.patronymic,
+            "birth_date": person.birth_date.isoformat(),
+            "sex": person.sex,
+            "organisation": person.organisation_id,
+            "grade": person.grade or "",
+            "course": person.course or "",
+            "phone": "+7 913 000-00-01",
+            "email": person.email,
+            "consent": "on" if person.consent else "",
+            "consent_date": person.consent_date.isoformat() if person.consent_date else "",
+            "consent_given_by": person.consent_given_by,
+            "consent_given_by_name": "",
+            **{
+                f"{p}-{k}": str(n)
+                for p, n in (("memberships", person.memberships.count()),)
+                for k in ("TOTAL_FORMS", "INITIAL_FORMS")
+            },
+            **{
+                f"memberships-{i}-{field}": value
+                for i, m in enumerate(person.memberships.order_by("included_on"))
+                for field, value in (
+                    ("id", m.pk),
+                    ("participant", person.pk),
+                    ("programme", m.programme_id),
+                    ("category", m.category),
+                    ("included_on", m.included_on.isoformat()),
+                    ("basis", m.basis),
+                    ("left_on", m.left_on.isoformat() if m.left_on else ""),
+                    ("leaving_reason", m.leaving_reason),
+                )
+            },
+            **{f"{p}-{k}": "0" for p in ("participations", "achievements") for k in ("TOTAL_FORMS", "INITIAL_FORMS")},
+        },
+    )
+    latest = person.history.latest()
+    assert latest.history_user.username == "koordinator-tomsk"
+    assert latest.phone == "+7 913 000-00-01"
+    page = client.get(reverse("admin:participants_participant_history", args=[person.pk])).content.decode()
+    assert "koordinator-tomsk" in page
+    assert "+7 913 000-00-01" in page and (old_phone or "") in page

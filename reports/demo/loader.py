@@ -10,6 +10,7 @@ from pathlib import Path
 
 import yaml
 from django.db import transaction
+from simple_history.utils import bulk_create_with_history
 
 from events.models import (
     Coverage,
@@ -51,6 +52,7 @@ from participants.models import (
 from .names import PeopleFactory
 
 DATA_DIR = Path(__file__).resolve().parent
+DEMO = "Демонстрационные данные"  # the change reason in the audit trail
 
 
 def read_data(name: str) -> dict:
@@ -301,7 +303,9 @@ class TomskLoader(DemoLoader):
             self.person(None, (date(1999, 1, 1), date(2001, 6, 30)), date(2016, 9, 1))
             for _ in range(spec["left_without_category"])
         ]
-        Participant.objects.bulk_create(pupils + students + potential + partners + former)
+        bulk_create_with_history(
+            pupils + students + potential + partners + former, Participant, default_change_reason=DEMO
+        )
 
         # 124 new residents: winners and prize-winners of 2019 accredited events their municipality took part in.
         editions_2019 = self.editions_by_year[self.report_year]
@@ -427,7 +431,7 @@ class TomskLoader(DemoLoader):
                     leaving_reason="Окончание школы, не продолжил участие в банке",
                 )
             )
-        Membership.objects.bulk_create(memberships)
+        bulk_create_with_history(memberships, Membership, default_change_reason=DEMO)
         Participation.objects.bulk_create(participations)
 
     def load_opportunities(self):
@@ -606,7 +610,7 @@ class TulaLoader(DemoLoader):
             for name, count in spec_2019["organisations"]
             for _ in range(count)
         ]
-        Participant.objects.bulk_create(cohort_2018 + self.cohort)
+        bulk_create_with_history(cohort_2018 + self.cohort, Participant, default_change_reason=DEMO)
         memberships += [
             Membership(
                 participant=person,
@@ -629,7 +633,7 @@ class TulaLoader(DemoLoader):
             )
             for person in self.cohort
         ]
-        Membership.objects.bulk_create(memberships)
+        bulk_create_with_history(memberships, Membership, default_change_reason=DEMO)
 
     def load_teams(self):
         members = list(self.cohort)

@@ -1,5 +1,5 @@
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpResponse, JsonResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render
 
 from participants.access import report_programmes
@@ -13,7 +13,7 @@ from .services import available_years, build_report
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-def _report(request, slug: str, year: int):
+def report_or_404(request, slug: str, year: int):
     # A programme the user may not read is as absent as one that does not exist.
     programme = get_object_or_404(report_programmes(request.user), slug=slug)
     if not FIRST_PERIOD_YEAR <= year <= LAST_PERIOD_YEAR:
@@ -36,21 +36,16 @@ def report_index(request):
 
 @login_required
 def report_detail(request, slug: str, year: int):
-    return render(request, "reports/report.html", document_context(_report(request, slug, year)))
+    return render(request, "reports/report.html", document_context(report_or_404(request, slug, year)))
 
 
 @login_required
 def report_pdf(request, slug: str, year: int):
-    report = _report(request, slug, year)
+    report = report_or_404(request, slug, year)
     return _download(render_report(report), "application/pdf", report_filename(report, "pdf"))
 
 
 @login_required
 def report_xlsx(request, slug: str, year: int):
-    report = _report(request, slug, year)
+    report = report_or_404(request, slug, year)
     return _download(report_workbook(report), XLSX, report_filename(report, "xlsx"))
-
-
-@login_required
-def report_json(request, slug: str, year: int):
-    return JsonResponse(_report(request, slug, year).to_dict(), json_dumps_params={"ensure_ascii": False})

@@ -2,7 +2,6 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from reports import views as report_views
 from talentbank.views import home
 
 admin.site.site_header = "Банк талантов"
@@ -15,5 +14,5 @@ urlpatterns = [
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),
     path("reports/", include("reports.urls")),
-    path("api/v1/reports/<slug:slug>/<int:year>/", report_views.report_json, name="api-report"),
+    path("api/v1/", include("talentbank.api")),
 ]

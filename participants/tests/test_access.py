@@ -47,9 +47,10 @@ def result_count(client, url, params=None):
 
 
 def test_anonymous_visitors_see_only_the_login_page(client, db):
-    for url in ("/", "/reports/", "/reports/tomsk-mkr/2019/", "/api/v1/reports/tomsk-mkr/2019/"):
+    for url in ("/", "/reports/", "/reports/tomsk-mkr/2019/"):
         response = client.get(url)
         assert response.status_code == 302 and response["Location"].startswith("/accounts/login/"), url
+    assert client.get("/api/v1/reports/tomsk-mkr/2019/").status_code == 401  # the API asks for credentials
     assert client.get("/admin/participants/participant/")["Location"].startswith("/admin/login/")
     assert "Вход в банк талантов" in client.get("/accounts/login/").content.decode()
 

@@ -28,7 +28,6 @@ def page_text(response) -> str:
         "/reports/tomsk-mkr/2019/",
         "/reports/tomsk-mkr/2019/pdf/",
         "/reports/tomsk-mkr/2019/xlsx/",
-        "/api/v1/reports/tomsk-mkr/2019/",
     ],
 )
 def test_anonymous_visitors_are_sent_to_the_login_page(client, db, url):

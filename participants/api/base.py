@@ -1,0 +1,96 @@
+"""What every API endpoint shares: the access scope of participants/access.py, the role groups'
+model permissions, and the models' own validation (the same Russian messages as the forms)."""
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import IntegrityError, transaction
+from rest_framework import permissions, serializers, viewsets
+from rest_framework.exceptions import ValidationError
+
+from participants.access import is_scoped_model, scope
+
+
+class ScopedPrimaryKeyRelatedField(serializers.PrimaryKeyRelatedField):
+    """A reference to another record: only records the user may see are accepted (an id outside
+    the scope gets the same answer as an id that does not exist)."""
+
+    def get_queryset(self):
+        queryset = super().get_queryset()
+        request = self.context.get("request")
+        if request is not None and queryset is not None and is_scoped_model(queryset.model):
+            queryset = scope(request.user, queryset)
+        return queryset
+
+
+class ModelValidatedSerializer(serializers.ModelSerializer):
+    """Runs Model.full_clean() (field validators, clean(), constraints) before saving."""
+
+    serializer_related_field = ScopedPrimaryKeyRelatedField
+
+    def build_standard_field(self, field_name, model_field):
+        """DRF turns Min/MaxValueValidator into its own limits with its own wording; keep the
+        limits (they are in the schema) but say what the model says."""
+        field_class, kwargs = super().build_standard_field(field_name, model_field)
+        messages = dict(kwargs.get("error_messages", {}))
+        for validator in model_field.validators:
+            if isinstance(validator, MinValueValidator) and validator.message != MinValueValidator.message:
+                messages["min_value"] = validator.message
+            if isinstance(validator, MaxValueValidator) and validator.message != MaxValueValidator.message:
+                messages["max_value"] = validator.message
+        if messages:
+            kwargs["error_messages"] = messages
+        return field_class, kwargs
+
+    def validate(self, attrs):
+        attrs = super().validate(attrs)
+        model = self.Meta.model
+        m2m = {f.name for f in model._meta.many_to_many}
+        instance = (
+            model()
+            if self.instance is None
+            else model(**{f.attname: getattr(self.instance, f.attname) for f in model._meta.concrete_fields})
+        )
+        for name, value in attrs.items():
+            if name not in m2m:
+                setattr(instance, name, value)
+        if hasattr(instance, "tidy_names"):
+            instance.tidy_names()
+        # As a ModelForm does: fields set by save() (editable=False) and m2m are not validated here.
+        excluded = m2m | {f.name for f in model._meta.concrete_fields if not f.editable}
+        try:
+            instance.full_clean(exclude=sorted(excluded))
+        except DjangoValidationError as error:
+            raise ValidationError(
+                error.message_dict if hasattr(error, "error_dict") else {"non_field_errors": error.messages}
+            ) from error
+        return attrs
+
+    def save(self, **kwargs):
+        try:
+            with transaction.atomic():
+                return super().save(**kwargs)
+        except IntegrityError as error:
+            # Two requests racing past validation: still a 400 with a reason, never a 500.
+            raise ValidationError(
+                {"non_field_errors": ["Запись противоречит другим данным банка (нарушено ограничение базы данных)."]}
+            ) from error
+
+
+class RolePermissions(permissions.DjangoModelPermissions):
+    """The role groups' model permissions, reading included."""
+
+    perms_map = {
+        **permissions.DjangoModelPermissions.perms_map,
+        "GET": ["%(app_label)s.view_%(model_name)s"],
+        "HEAD": ["%(app_label)s.view_%(model_name)s"],
+        "OPTIONS": ["%(app_label)s.view_%(model_name)s"],
+    }
+
+
+class ScopedViewSet(viewsets.ModelViewSet):
+    """A model's endpoint: its rows narrowed to the user's scope; writes atomic."""
+
+    permission_classes = [permissions.IsAuthenticated, RolePermissions]
+
+    def get_queryset(self):
+        return scope(self.request.user, super().get_queryset())

@@ -26,3 +26,9 @@ def coordinator(db, django_user_model):
 def coordinator_client(client, coordinator):
     client.force_login(coordinator)
     return client
+
+
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings):
+    # Creating users is part of many tests; the production hasher is slow by design.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

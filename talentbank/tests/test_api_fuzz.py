@@ -1,0 +1,40 @@
+"""Schema-driven fuzzing of every API operation with a coordinator's token: no 5xx, and every
+response matches the published OpenAPI schema."""
+
+import pytest
+import schemathesis
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections
+from hypothesis import HealthCheck
+from hypothesis import settings as hypothesis_settings
+from rest_framework.authtoken.models import Token
+from schemathesis.checks import not_a_server_error
+from schemathesis.specs.openapi.checks import response_schema_conformance
+
+from talentbank.wsgi import application
+
+schema = schemathesis.openapi.from_wsgi("/api/v1/schema/?format=json", application)
+
+
+@pytest.fixture
+def keep_test_connection():
+    """Calls go straight to the WSGI app; like Django's test client, keep the test's database
+    connection (and its transaction) open across requests."""
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
+
+
+@pytest.fixture
+def token(db, django_user_model, keep_test_connection):
+    user = django_user_model.objects.create_superuser("fuzzer", "fuzzer@example.org", "fuzz-pass-123")
+    return Token.objects.create(user=user).key
+
+
+@schema.parametrize()
+@hypothesis_settings(max_examples=3, deadline=None, suppress_health_check=list(HealthCheck), derandomize=True)
+def test_no_operation_fails_or_breaks_its_schema(case, token):
+    response = case.call(headers={"Authorization": f"Token {token}"})
+    case.validate_response(response, checks=[not_a_server_error, response_schema_conformance])

@@ -35,8 +35,12 @@ def _perms(app: str, models: list[str], actions=ALL_ACTIONS) -> set[tuple[str, s
 VIEW_REPORT = ("participants", "view_report")
 
 GROUP_PERMISSIONS: dict[str, set[tuple[str, str]]] = {
-    # Everything in the programmes they coordinate (access.py narrows the rows).
-    COORDINATOR: _perms("participants", PARTICIPANTS_MODELS) | _perms("events", EVENTS_MODELS) | {VIEW_REPORT},
+    # Everything in the programmes they coordinate (access.py narrows the rows), and API tokens
+    # for the people of their region (access.token_users).
+    COORDINATOR: _perms("participants", PARTICIPANTS_MODELS)
+    | _perms("events", EVENTS_MODELS)
+    | _perms("authtoken", ["tokenproxy"])
+    | {VIEW_REPORT},
     # Their own organisations' pupils: personal data, contacts, consent, diagnostics, achievements;
     # memberships only to read; no events.
     SCHOOL_STAFF: _perms("participants", ["participant"], EDIT_ACTIONS)
@@ -53,7 +57,7 @@ def sync_role_groups(apps=None) -> None:
     from django.contrib.auth.management import create_permissions
 
     apps = apps or global_apps
-    for label in ("participants", "events"):
+    for label in ("participants", "events", "authtoken"):
         # The real app config (the migration state has only stubs); models are read from `apps`.
         create_permissions(global_apps.get_app_config(label), apps=apps, verbosity=0)
     Group = apps.get_model("auth", "Group")

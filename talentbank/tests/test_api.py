@@ -237,3 +237,35 @@ def test_schema_and_docs_are_served(api):
     assert schema.status_code == 200
     assert "/api/v1/participants/" in schema.json()["paths"]
     assert client.get("/api/v1/docs/").status_code == 200
+
+
+def test_a_coordinator_issues_and_revokes_tokens_for_their_region_only(client, api, django_user_model):
+    coordinator = django_user_model.objects.get(username="koordinator-tomsk")
+    school_staff = django_user_model.objects.get(username="shkola-29")
+    client.force_login(coordinator)
+    add = client.get("/admin/authtoken/tokenproxy/add/")
+    offered = set(add.context["adminform"].form.fields["user"].queryset.values_list("username", flat=True))
+    assert offered == {"koordinator-tomsk", "shkola-29"}
+    response = client.post("/admin/authtoken/tokenproxy/add/", {"user": school_staff.pk})
+    assert response.status_code == 302
+    token = Token.objects.get(user=school_staff)
+    refused = client.post(
+        "/admin/authtoken/tokenproxy/add/", {"user": django_user_model.objects.get(username="demo").pk}
+    )
+    assert refused.status_code == 200 and not Token.objects.filter(user__username="demo").exists()
+    # the issued token works, with the staff member's own scope
+    system = APIClient()
+    system.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    assert (
+        system.get("/api/v1/participants/").data["count"]
+        == Participant.objects.filter(organisation__name=SCHOOL).count()
+    )
+    # another region's coordinator neither sees nor revokes it
+    client.force_login(django_user_model.objects.get(username="koordinator-tula"))
+    assert client.get("/admin/authtoken/tokenproxy/").context["cl"].result_count == 0
+    assert client.post(f"/admin/authtoken/tokenproxy/{school_staff.pk}/delete/", {"post": "yes"}).status_code == 404
+    # the issuing coordinator revokes it
+    client.force_login(coordinator)
+    assert client.post(f"/admin/authtoken/tokenproxy/{school_staff.pk}/delete/", {"post": "yes"}).status_code == 302
+    assert not Token.objects.filter(user=school_staff).exists()
+    assert system.get("/api/v1/participants/").status_code == 401

@@ -193,6 +193,19 @@ def _membership_label(category: str, included_on: date) -> str:
     return f"{Category(category).label} с {_ru(included_on)}"
 
 
+def _shown(person) -> dict[str, str]:
+    """A person's updatable columns as the preview shows them (to list what an import changes)."""
+    return {
+        "Пол": person.sex,
+        "Образовательная организация": str(person.organisation) if person.organisation else "—",
+        "Класс/курс": _grade_shown(person.grade, person.course),
+        "Телефон": person.phone or "—",
+        "E-mail": person.email or "—",
+        "Согласие на обработку ПДн": "да" if person.consent else "нет",
+        "Дата согласия": _ru(person.consent_date),
+    }
+
+
 def _grade_shown(grade: int | None, course: int | None) -> str:
     if grade is not None:
         return f"{grade} класс"
@@ -1091,15 +1104,7 @@ def _plan_participant(
         changes = []
     else:
         person = existing
-        before = {
-            "Пол": person.sex,
-            "Образовательная организация": str(person.organisation) if person.organisation else "—",
-            "Класс/курс": _grade_shown(person.grade, person.course),
-            "Телефон": person.phone or "—",
-            "E-mail": person.email or "—",
-            "Согласие на обработку ПДн": "да" if person.consent else "нет",
-            "Дата согласия": _ru(person.consent_date),
-        }
+        before = _shown(person)
         if fields["sex"]:
             person.sex = fields["sex"]
         if organisation is not None:
@@ -1114,15 +1119,7 @@ def _plan_participant(
             person.consent = consent
         if consent_date is not None:
             person.consent_date = consent_date
-        after = {
-            "Пол": person.sex,
-            "Образовательная организация": str(person.organisation) if person.organisation else "—",
-            "Класс/курс": _grade_shown(person.grade, person.course),
-            "Телефон": person.phone or "—",
-            "E-mail": person.email or "—",
-            "Согласие на обработку ПДн": "да" if person.consent else "нет",
-            "Дата согласия": _ru(person.consent_date),
-        }
+        after = _shown(person)
         changes = [(column, before[column], after[column]) for column in before if before[column] != after[column]]
 
     _validate_person(row, person)

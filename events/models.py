@@ -6,13 +6,10 @@ from django.db.models import Case, Count, F, OuterRef, Q, Subquery, Value, When
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from participants.formats import short_date
 from participants.models import Municipality, Participant, Programme
 from participants.models.fields import PeriodYearField
 from participants.periods import period_of
-
-
-def _ru_date(day: date) -> str:
-    return day.strftime("%d.%m.%Y")
 
 
 def _dates_in_order(start_field: str, end_field: str, name: str, message: str) -> models.CheckConstraint:
@@ -27,7 +24,7 @@ def _dates_in_order(start_field: str, end_field: str, name: str, message: str) -
 
 def _check_dates_in_order(start: date | None, end: date | None, end_field: str, what: str) -> dict:
     if start and end and end < start:
-        return {end_field: f"{what} {_ru_date(end)} раньше даты начала {_ru_date(start)}."}
+        return {end_field: f"{what} {short_date(end)} раньше даты начала {short_date(start)}."}
     return {}
 
 
@@ -227,7 +224,7 @@ class Edition(models.Model):
         if not self.held and not self.note.strip():
             errors["note"] = "Мероприятие не состоялось: укажите в примечании почему и куда перенесено."
         if self.held and self.starts_on and self.starts_on > timezone.localdate():
-            errors["held"] = f"Мероприятие начнётся {_ru_date(self.starts_on)}: его нельзя отметить состоявшимся."
+            errors["held"] = f"Мероприятие начнётся {short_date(self.starts_on)}: его нельзя отметить состоявшимся."
         parts = [self.headcount_pupils, self.headcount_teachers, self.headcount_experts]
         parts_sum = sum(p for p in parts if p is not None)
         if self.headcount_total is not None and parts_sum > self.headcount_total:
@@ -428,4 +425,6 @@ class Publication(models.Model):
 
     def clean(self):
         if self.published_on and self.published_on > timezone.localdate():
-            raise ValidationError({"published_on": f"Дата публикации {_ru_date(self.published_on)} ещё не наступила."})
+            raise ValidationError(
+                {"published_on": f"Дата публикации {short_date(self.published_on)} ещё не наступила."}
+            )

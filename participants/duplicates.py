@@ -16,6 +16,7 @@ from rapidfuzz import fuzz
 from rapidfuzz.distance import OSA
 
 from events.models import Opportunity, Participation
+from participants.formats import short_date
 from participants.models import Achievement, Diagnostic, Membership, Participant, TeamMember
 from participants.names import normalise_name
 
@@ -196,10 +197,6 @@ def probable_duplicates(queryset, threshold: float = 85.0, limit: int = 500) -> 
     return pairs
 
 
-def _ru_date(day: date) -> str:
-    return day.strftime("%d.%m.%Y")
-
-
 def _overlap(a: Membership, b: Membership) -> bool:
     """The rule of Membership.clean(): a leaving date is the first day out, no leaving date is open."""
     return a.included_on < (b.left_on or date.max) and b.included_on < (a.left_on or date.max)
@@ -291,8 +288,8 @@ def merge_participants(keep: Participant, duplicate: Participant, *, user=None) 
         keep, duplicate = locked[keep.pk], locked[duplicate.pk]
         if keep.birth_date != duplicate.birth_date:
             raise ValidationError(
-                f"Нельзя объединить записи с разными датами рождения ({_ru_date(keep.birth_date)} "
-                f"в записи № {keep.pk} и {_ru_date(duplicate.birth_date)} в записи № {duplicate.pk}). "
+                f"Нельзя объединить записи с разными датами рождения ({short_date(keep.birth_date)} "
+                f"в записи № {keep.pk} и {short_date(duplicate.birth_date)} в записи № {duplicate.pk}). "
                 "Если это один человек, сначала исправьте дату рождения в ошибочной записи."
             )
         reason = f"Объединение с записью № {duplicate.pk}"

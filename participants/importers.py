@@ -33,6 +33,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from events.models import Participation, Role
+from participants.formats import short_date
 from participants.models import (
     COURSE_ORGANISATION_KINDS,
     RESIDENT_CATEGORIES,
@@ -154,10 +155,6 @@ class ImportReport:
 # Small helpers --------------------------------------------------------------------------------
 
 
-def _ru(day: date | None) -> str:
-    return day.strftime("%d.%m.%Y") if day else "—"
-
-
 def _lower_first(message: str) -> str:
     """«Дата рождения …» -> «дата рождения …» after a colon; «ФИО …» stays as it is."""
     if len(message) > 1 and message[0].isupper() and not message[1].isupper():
@@ -182,7 +179,7 @@ def _organisation_key(value: str) -> str:
 
 def _person_label(last_name: str, first_name: str, patronymic: str, birth_date: date | None) -> str:
     name = " ".join(p for p in (last_name, first_name, patronymic) if p)
-    return f"{name}, {_ru(birth_date)}" if birth_date else name
+    return f"{name}, {short_date(birth_date)}" if birth_date else name
 
 
 def _person_name(person: Participant) -> str:
@@ -190,7 +187,7 @@ def _person_name(person: Participant) -> str:
 
 
 def _membership_label(category: str, included_on: date) -> str:
-    return f"{Category(category).label} с {_ru(included_on)}"
+    return f"{Category(category).label} с {short_date(included_on)}"
 
 
 def _shown(person) -> dict[str, str]:
@@ -202,7 +199,7 @@ def _shown(person) -> dict[str, str]:
         "Телефон": person.phone or "—",
         "E-mail": person.email or "—",
         "Согласие на обработку ПДн": "да" if person.consent else "нет",
-        "Дата согласия": _ru(person.consent_date),
+        "Дата согласия": short_date(person.consent_date),
     }
 
 
@@ -601,7 +598,7 @@ class _Row:
         if isinstance(value, datetime):
             value = value.date()
         if isinstance(value, date):
-            return _ru(value)
+            return short_date(value)
         return _SPACES.sub(" ", str(value).replace("\xa0", " ")).strip()
 
     def date(self, column: str, required: bool = False) -> date | None:
@@ -848,7 +845,7 @@ def _plan_membership(
     if current is not None and included_on < current.included_on:
         row.error(
             column,
-            f"дата включения {_ru(included_on)} раньше начала действующего членства "
+            f"дата включения {short_date(included_on)} раньше начала действующего членства "
             f"({_membership_label(current.category, current.included_on)}): "
             "новая категория может начаться не раньше. Проверьте дату.",
         )
@@ -857,8 +854,8 @@ def _plan_membership(
         if past.left_on is not None and past.included_on <= included_on < past.left_on:
             row.error(
                 column,
-                f"на {_ru(included_on)} у человека уже было членство в программе "
-                f"({_membership_label(past.category, past.included_on)} по {_ru(past.left_on)}): "
+                f"на {short_date(included_on)} у человека уже было членство в программе "
+                f"({_membership_label(past.category, past.included_on)} по {short_date(past.left_on)}): "
                 "укажите дату не раньше его окончания.",
             )
             return None, None, "", None
@@ -1040,7 +1037,7 @@ def _participant_fields(row: _Row, places: _Organisations, can_set_membership: b
     elif fields["basis"] and not has_category:
         row.error("Основание", "основание указано без категории и даты включения: заполните их или очистите основание.")
     if fields["included_on"] and fields["included_on"] > timezone.localdate():
-        row.error("Дата включения", f"дата включения {_ru(fields['included_on'])} ещё не наступила.")
+        row.error("Дата включения", f"дата включения {short_date(fields['included_on'])} ещё не наступила.")
     if len(fields["basis"]) > Membership._meta.get_field("basis").max_length:
         row.error("Основание", "основание длиннее 400 знаков: сократите его.")
     return fields
@@ -1326,8 +1323,8 @@ def _plan_residence(row, plan: _Plan, memberships, programme, included_on: date,
     )
     if was_resident is not None:
         plan.outcome.membership = (
-            f"на {_ru(included_on)} уже был резидентом "
-            f"({_membership_label(was_resident.category, was_resident.included_on)} по {_ru(was_resident.left_on)})"
+            f"на {short_date(included_on)} уже был резидентом "
+            f"({_membership_label(was_resident.category, was_resident.included_on)} по {short_date(was_resident.left_on)})"
         )
         return
     organisation = plan.person.organisation

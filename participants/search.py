@@ -5,6 +5,7 @@ from datetime import datetime
 
 from django.db.models import Q, QuerySet
 
+from participants.formats import DATE_FORMAT
 from participants.names import normalise_name
 
 _DATE = re.compile(r"^\d{1,2}\.\d{1,2}\.\d{4}$")
@@ -20,7 +21,7 @@ def person_search_q(term: str, prefix: str = "") -> Q | None:
     for word in words:
         if _DATE.match(word):
             try:
-                name_q &= Q(**{f"{prefix}birth_date": datetime.strptime(word, "%d.%m.%Y").date()})
+                name_q &= Q(**{f"{prefix}birth_date": datetime.strptime(word, DATE_FORMAT).date()})
                 continue
             except ValueError:
                 pass

@@ -19,6 +19,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.hyperlink import Hyperlink
 from openpyxl.worksheet.worksheet import Worksheet
 
+from participants.formats import short_date
 from participants.models import ReportSection
 from participants.periods import PeriodKind
 
@@ -248,7 +249,7 @@ def _criteria(wb, name, title, results, report):
 
 
 def _residents(wb, name, title, summary, report):
-    ws, row = _new_sheet(wb, name, title, report, f"По состоянию на {summary.on_date:%d.%m.%Y}")
+    ws, row = _new_sheet(wb, name, title, report, f"По состоянию на {short_date(summary.on_date)}")
     rows = [[_capital(c.label), c.count] for c in summary.by_category]
     rows.append(Emphasis(["Резидентов всего (школьники и студенты)", summary.residents]))
     rows.append([f"Новых резидентов за {report.period_title}", summary.new_residents])
@@ -256,7 +257,7 @@ def _residents(wb, name, title, summary, report):
 
 
 def _residents_by_municipality(wb, name, title, table, report):
-    ws, row = _new_sheet(wb, name, title, report, f"Резиденты-школьники по состоянию на {table.on_date:%d.%m.%Y}")
+    ws, row = _new_sheet(wb, name, title, report, f"Резиденты-школьники по состоянию на {short_date(table.on_date)}")
     rows = [[r.municipality, r.organizations, r.residents] for r in table.rows]
     if table.other_regions:
         rows.append(Subheading(["Другие регионы"]))
@@ -359,7 +360,7 @@ def _opportunities(wb, name, title, opportunities, report):
 def _partners(wb, name, title, partners, report):
     ws, row = _new_sheet(wb, name, title, report)
     rows = [
-        [f"Организаций-партнёров на {report.period.end:%d.%m.%Y}", partners.active],
+        [f"Организаций-партнёров на {short_date(report.period.end)}", partners.active],
         [f"Из них новых за {report.period_title}", partners.new],
     ]
     row = _table(ws, row, [Col("Показатель"), Col("Организаций", "int")], rows, freeze=True)

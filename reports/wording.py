@@ -41,10 +41,6 @@ def long_date(day: date | None) -> str:
     return f"{date_format(day, 'j E Y')}{NBSP}г."
 
 
-def short_date(day: date | None) -> str:
-    return "—" if day is None else day.strftime("%d.%m.%Y")
-
-
 # Counted nouns. The English msgids are translated with Russian plural forms in locale/ru
 # (maintained by hand there: these calls are not literal ngettext calls for makemessages).
 def _counted_noun(singular: str, plural: str):

@@ -7,6 +7,7 @@ from django.db.models import Q
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
+from participants.formats import short_date
 from participants.names import clean_name_part, normalise_name
 
 from .fields import PeriodYearField
@@ -16,10 +17,6 @@ from .programmes import Programme
 EARLIEST_BIRTH_DATE = date(1900, 1, 1)
 MIN_GRADE, MAX_GRADE = 1, 11
 MIN_COURSE, MAX_COURSE = 1, 6
-
-
-def _ru_date(day: date) -> str:
-    return day.strftime("%d.%m.%Y")
 
 
 class Sex(models.TextChoices):
@@ -122,7 +119,7 @@ class Participant(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.full_name} ({_ru_date(self.birth_date)})" if self.birth_date else self.full_name
+        return f"{self.full_name} ({short_date(self.birth_date)})" if self.birth_date else self.full_name
 
     def save(self, *args, **kwargs):
         self.tidy_names()
@@ -161,15 +158,15 @@ class Participant(models.Model):
         today = timezone.localdate()
         if self.birth_date:
             if self.birth_date > today:
-                errors["birth_date"] = f"Дата рождения {_ru_date(self.birth_date)} ещё не наступила."
+                errors["birth_date"] = f"Дата рождения {short_date(self.birth_date)} ещё не наступила."
             elif self.birth_date < EARLIEST_BIRTH_DATE:
-                errors["birth_date"] = f"Дата рождения {_ru_date(self.birth_date)} слишком ранняя: проверьте год."
+                errors["birth_date"] = f"Дата рождения {short_date(self.birth_date)} слишком ранняя: проверьте год."
         if self.grade is not None and self.course is not None:
             errors["course"] = "Укажите либо класс (для школьников), либо курс (для студентов), но не оба."
         if self.consent and not self.consent_date:
             errors["consent_date"] = "Согласие отмечено, но не указана его дата."
         if self.consent_date and self.consent_date > today:
-            errors["consent_date"] = f"Дата согласия {_ru_date(self.consent_date)} ещё не наступила."
+            errors["consent_date"] = f"Дата согласия {short_date(self.consent_date)} ещё не наступила."
         if self.consent_date and self.birth_date and self.consent_date < self.birth_date:
             errors["consent_date"] = "Дата согласия раньше даты рождения."
         duplicate = self.find_duplicate()
@@ -178,7 +175,7 @@ class Participant(models.Model):
             if duplicate.organisation:
                 place += f", {duplicate.organisation.municipality}"
             errors["last_name"] = (
-                f"Этот человек уже есть в банке: {duplicate.full_name}, {_ru_date(duplicate.birth_date)} г. р. "
+                f"Этот человек уже есть в банке: {duplicate.full_name}, {short_date(duplicate.birth_date)} г. р. "
                 f"({place}; запись № {duplicate.pk}). Откройте существующую запись вместо создания новой."
             )
         if errors:
@@ -259,7 +256,7 @@ class Membership(models.Model):
         errors = {}
         if self.included_on and self.left_on and self.left_on < self.included_on:
             errors["left_on"] = (
-                f"Дата выбытия {_ru_date(self.left_on)} раньше даты включения {_ru_date(self.included_on)}."
+                f"Дата выбытия {short_date(self.left_on)} раньше даты включения {short_date(self.included_on)}."
             )
         if self.left_on and not self.leaving_reason:
             errors["leaving_reason"] = "Укажите причину выбытия."
@@ -274,10 +271,10 @@ class Membership(models.Model):
                 .first()
             )
             if clash:
-                until = f"по {_ru_date(clash.left_on)}" if clash.left_on else "без даты выбытия"
+                until = f"по {short_date(clash.left_on)}" if clash.left_on else "без даты выбытия"
                 errors["included_on"] = (
                     f"Пересекается с другим членством в этой программе: {clash.get_category_display()} "
-                    f"с {_ru_date(clash.included_on)} {until}. Сначала закройте или исправьте его."
+                    f"с {short_date(clash.included_on)} {until}. Сначала закройте или исправьте его."
                 )
         if errors:
             raise ValidationError(errors)
@@ -395,7 +392,7 @@ class Diagnostic(models.Model):
 
     def clean(self):
         if self.taken_on and self.taken_on > timezone.localdate():
-            raise ValidationError({"taken_on": f"Дата диагностики {_ru_date(self.taken_on)} ещё не наступила."})
+            raise ValidationError({"taken_on": f"Дата диагностики {short_date(self.taken_on)} ещё не наступила."})
 
 
 class DiagnosticScore(models.Model):
@@ -481,4 +478,4 @@ class Achievement(models.Model):
 
     def clean(self):
         if self.achieved_on and self.achieved_on > timezone.localdate():
-            raise ValidationError({"achieved_on": f"Дата {_ru_date(self.achieved_on)} ещё не наступила."})
+            raise ValidationError({"achieved_on": f"Дата {short_date(self.achieved_on)} ещё не наступила."})

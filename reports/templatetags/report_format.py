@@ -2,13 +2,14 @@
 
 from django import template
 
+from participants.formats import short_date
 from reports import wording
 
 register = template.Library()
 
 register.filter("num", wording.number)
 register.filter("ru_date", wording.long_date)
-register.filter("short_date", wording.short_date)
+register.filter("short_date", short_date)
 register.filter("people", wording.people)
 register.filter("residents", wording.residents)
 register.filter("participants", wording.participants)
@@ -39,8 +40,8 @@ def dash_zero(value):
 @register.filter
 def date_range(start, end):
     if start and end and start != end:
-        return f"{wording.short_date(start)} – {wording.short_date(end)}"
-    return wording.short_date(start or end)
+        return f"{short_date(start)} – {short_date(end)}"
+    return short_date(start or end)
 
 
 @register.filter

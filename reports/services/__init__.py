@@ -52,6 +52,9 @@ class Report:
         if key not in self.sections:
             if key == S.CONCLUSIONS:
                 self.sections[key] = conclusions.conclusions(self)
+            elif key == S.CRITERIA:
+                # Metrics read the report's own sections instead of computing them again.
+                self.sections[key] = criteria.criteria(self.programme, self.period, section=lambda k, _: self.get(k))
             else:
                 self.sections[key] = SECTION_FUNCTIONS[key](self.programme, self.period)
         return self.sections[key]

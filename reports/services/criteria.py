@@ -3,48 +3,41 @@
 from dataclasses import dataclass
 from decimal import Decimal
 
-from events.models import Edition, PartnerOrganisation, SeriesKind
-from participants.models import Criterion, CriterionTarget, Metric, Programme
+from events.models import PartnerOrganisation
+from participants.models import Criterion, CriterionTarget, Metric, Programme, ReportSection
 from participants.periods import Period
 from reports.figures import percent_of
 
-from . import bank
+from . import bank, events
 
 
-def _held_editions(programme: Programme, period: Period, kind: str):
-    return Edition.objects.filter(series__programme=programme, series__kind=kind, period=period.year, held=True)
-
-
-def _satellite_participants(programme: Programme, period: Period) -> int:
-    editions = _held_editions(programme, period, SeriesKind.SATELLITE).with_participant_count()
-    return sum(editions.values_list("participant_count", flat=True))
-
-
-def _new_partners(programme: Programme, period: Period) -> int:
+def _new_partners(programme: Programme, period: Period, section) -> int:
+    # Every partnership begun in the period counts, even one already ended; the partners section
+    # lists only those still in force at the period's end, so this figure is its own.
     return PartnerOrganisation.objects.filter(programme=programme, since__range=(period.start, period.end)).count()
 
 
-def _media_publications(programme: Programme, period: Period) -> int:
-    return bank.publications(programme, period).media
+def _figure_of(key: str, compute, figure):
+    """A metric that is a figure of a section: read from the section, so it is computed once per
+    справка and cannot differ between the criteria table and the section's own table."""
+
+    def metric(programme: Programme, period: Period, section) -> int:
+        return figure(section(key, compute))
+
+    return metric
 
 
-def _residents_with_opportunities(programme: Programme, period: Period) -> int:
-    return bank.opportunities(programme, period).residents
-
-
-# One computation per metric; each is a fixed number of queries.
+S = ReportSection
 METRICS = {
-    Metric.NEW_RESIDENTS: bank.new_resident_count,
-    Metric.ACCREDITED_EDITIONS: lambda programme, period: _held_editions(
-        programme, period, SeriesKind.ACCREDITED
-    ).count(),
+    Metric.NEW_RESIDENTS: _figure_of(S.RESIDENTS, bank.residents_summary, lambda s: s.new_residents),
+    Metric.ACCREDITED_EDITIONS: _figure_of(
+        S.ACCREDITED_PARTICIPANTS, events.accredited_participants, lambda s: s.periods[-1].editions
+    ),
     Metric.NEW_PARTNERS: _new_partners,
-    Metric.SATELLITE_EDITIONS: lambda programme, period: _held_editions(
-        programme, period, SeriesKind.SATELLITE
-    ).count(),
-    Metric.SATELLITE_PARTICIPANTS: _satellite_participants,
-    Metric.RESIDENTS_WITH_OPPORTUNITIES: _residents_with_opportunities,
-    Metric.PUBLICATIONS: _media_publications,
+    Metric.SATELLITE_EDITIONS: _figure_of(S.SATELLITE_EVENTS, events.satellite_events, lambda s: s.held),
+    Metric.SATELLITE_PARTICIPANTS: _figure_of(S.SATELLITE_EVENTS, events.satellite_events, lambda s: s.total.current),
+    Metric.RESIDENTS_WITH_OPPORTUNITIES: _figure_of(S.OPPORTUNITIES, bank.opportunities, lambda s: s.residents),
+    Metric.PUBLICATIONS: _figure_of(S.PUBLICATIONS, bank.publications, lambda s: s.media),
 }
 
 
@@ -87,11 +80,23 @@ def evaluate(metric: str, target: int, actual: int) -> Indicator:
     )
 
 
-def criteria(programme: Programme, period: Period) -> list[CriterionResult]:
+def criteria(programme: Programme, period: Period, section=None) -> list[CriterionResult]:
+    """section(key, compute) returns a section's result; the справка passes its own cache, and
+    without one each needed section is computed here."""
+    if section is None:
+        computed = {}
+
+        def section(key, compute):
+            if key not in computed:
+                computed[key] = compute(programme, period)
+            return computed[key]
+
     targets = list(
         CriterionTarget.objects.filter(criterion__programme=programme, period=period.year).order_by("criterion", "pk")
     )
-    actual = {metric: METRICS[metric](programme, period) for metric in dict.fromkeys(t.metric for t in targets)}
+    actual = {
+        metric: METRICS[metric](programme, period, section) for metric in dict.fromkeys(t.metric for t in targets)
+    }
     results = []
     for criterion in Criterion.objects.filter(programme=programme).order_by("number"):
         indicators = [evaluate(t.metric, t.value, actual[t.metric]) for t in targets if t.criterion_id == criterion.pk]

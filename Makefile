@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cksum requirements.txt | cut -d' ' -f1)
 
-.PHONY: install run test lint format clean
+.PHONY: install run serve test bench load lint format clean
 
 install: $(STAMP)
 
@@ -23,7 +23,32 @@ run: install
 	$(BIN)/python manage.py runserver 127.0.0.1:8000
 
 test: install
+	@# The browser tests drive Debian's chromium: install it when missing (as root, else through sudo).
+	@test -x /usr/bin/chromium || { echo "Устанавливаю Chromium для браузерных тестов (apt-get install chromium)…" >&2; \
+		if [ "$$(id -u)" = 0 ]; then as=env; elif command -v sudo >/dev/null; then as="sudo env"; else as=; fi; \
+		[ -n "$$as" ] && { $$as DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium >/dev/null 2>&1 \
+			|| { $$as apt-get update -q && $$as DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium; }; } \
+		|| echo "Браузерные тесты не пройдут: установите Chromium (apt-get install chromium, пакет Debian chromium)." >&2; }
 	scripts/with-postgres $(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# Benchmarks at BENCH_SCALES (default "1 100 1000") on a throwaway PostgreSQL; writes bench/results.json.
+bench: install
+	scripts/with-postgres $(BIN)/python bench/run.py
+
+# 50 users for 60 s against gunicorn with the demo data (locust); fails if any request failed.
+load: install
+	scripts/with-postgres bench/load.sh
+
+# Production: PostgreSQL and a secret key from the environment, DEBUG off, gunicorn (gunicorn.conf.py:
+# BIND, WEB_CONCURRENCY), static files served by WhiteNoise.
+serve: install
+	@missing=""; \
+	case "$$DATABASE_URL" in postgres://*|postgresql://*|pgsql://*|postgis://*) ;; *) missing="DATABASE_URL (PostgreSQL: postgres://пользователь:пароль@сервер:5432/база)";; esac; \
+	test -n "$$SECRET_KEY" || missing="$${missing:+$$missing и }SECRET_KEY (50 и более случайных символов)"; \
+	if [ -n "$$missing" ]; then echo "make serve: задайте в окружении $$missing." >&2; exit 1; fi
+	DEBUG=0 $(BIN)/python manage.py migrate --noinput
+	DEBUG=0 $(BIN)/python manage.py collectstatic --noinput
+	DEBUG=0 exec $(BIN)/gunicorn --config gunicorn.conf.py
 
 lint: install
 	$(BIN)/ruff check .

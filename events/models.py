@@ -2,7 +2,7 @@ from datetime import date
 
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Case, Count, F, OuterRef, Q, Subquery, Value, When
+from django.db.models import Case, F, Func, OuterRef, Q, Subquery, Value, When
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -126,13 +126,15 @@ class EditionQuerySet(models.QuerySet):
             + Coalesce("headcount_teachers", Value(0))
             + Coalesce("headcount_experts", Value(0))
         )
+        # A bare COUNT(*) subquery (no GROUP BY, no LIMIT): one index-only scan per edition. The
+        # grouped form with LIMIT 1 misled PostgreSQL into scanning every participation per edition.
         records = Coalesce(
             Subquery(
                 Participation.objects.filter(edition=OuterRef("pk"))
                 .order_by()
-                .values("edition")
-                .annotate(n=Count("pk"))
-                .values("n")[:1]
+                .annotate(n=Func(F("pk"), function="COUNT"))
+                .values("n"),
+                output_field=models.IntegerField(),
             ),
             Value(0),
         )

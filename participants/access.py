@@ -68,6 +68,11 @@ class Access:
     def is_official(self) -> bool:
         return OFFICIAL in self.roles
 
+    @property
+    def may_export_bank(self) -> bool:
+        """The whole bank in one workbook (participants.backup) is for superusers and coordinators."""
+        return self.is_superuser or self.is_coordinator
+
     @cached_property
     def programme_ids(self) -> list[int]:
         """Programmes the user coordinates."""
@@ -100,11 +105,13 @@ class Access:
         """People the user may see; prefix reaches them from another model ("participant__")."""
         condition = NOTHING
         if self.programme_ids:
-            members = Membership.objects.filter(programme__in=self.programme_ids).values("participant")
-            condition |= Q(**{f"{prefix}pk__in": members})
-            in_no_programme = ~Exists(Membership.objects.filter(participant=OuterRef("pk")))
-            unassigned = Participant.objects.filter(organisation__region__in=self.region_ids).filter(in_no_programme)
-            condition |= Q(**{f"{prefix}pk__in": unassigned.values("pk")})
+            # Correlated EXISTS, not `pk IN (subquery)`: at national scale the member list does not
+            # fit in memory, and PostgreSQL would then rescan it for every row of the page.
+            person = OuterRef(f"{prefix}pk")
+            member = Membership.objects.filter(participant=person, programme__in=self.programme_ids)
+            in_no_programme = ~Exists(Membership.objects.filter(participant=person))
+            condition |= Q(Exists(member))
+            condition |= Q(**{f"{prefix}organisation__region__in": self.region_ids}) & Q(in_no_programme)
         if self.organisation_ids:
             condition |= Q(**{f"{prefix}organisation__in": self.organisation_ids})
         return condition

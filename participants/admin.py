@@ -7,7 +7,7 @@ from rest_framework.authtoken.models import TokenProxy
 from simple_history.admin import SimpleHistoryAdmin
 
 from events.models import Participation
-from participants.access import token_users
+from participants.access import access_for, token_users
 from participants.admin_scope import ScopedAdminMixin, ScopedQuerysetMixin
 from participants.models import (
     Achievement,
@@ -69,7 +69,9 @@ class MunicipalityAdmin(ScopedAdminMixin, admin.ModelAdmin):
     autocomplete_fields = ["region"]
 
     def get_queryset(self, request):
-        return super().get_queryset(request).annotate(organisation_count=Count("organisations"))
+        # Annotating drops Meta.ordering; keep it, or the autocomplete pages an unordered list.
+        queryset = super().get_queryset(request).annotate(organisation_count=Count("organisations"))
+        return queryset.order_by(*Municipality._meta.ordering)
 
     @admin.display(description="организаций", ordering="organisation_count")
     def organisation_count(self, obj):
@@ -236,8 +238,13 @@ class ParticipantAdmin(ScopedAdminMixin, PersonSearchMixin, SimpleHistoryAdmin):
                 name="participants_participant_import_preview",
             ),
             path("duplicates/", page(views.duplicates_view), name="participants_participant_duplicates"),
+            path("export/", page(views.bank_export_view), name="participants_participant_export"),
             *super().get_urls(),
         ]
+
+    def changelist_view(self, request, extra_context=None):
+        extra_context = {"may_export_bank": access_for(request.user).may_export_bank, **(extra_context or {})}
+        return super().changelist_view(request, extra_context)
 
     @admin.display(description="муниципалитет", ordering="organisation__municipality__name")
     def municipality(self, obj):

@@ -7,6 +7,8 @@ from django.core.exceptions import ValidationError
 from django.http import Http404
 
 from participants.access import is_scoped_model, scope
+from participants.models import Organisation
+from talentbank.pagination import EstimatedCountPaginator
 
 
 class ScopedRelatedFilter(admin.RelatedFieldListFilter):
@@ -21,6 +23,25 @@ class ScopedRelatedFilter(admin.RelatedFieldListFilter):
         if ordering:
             queryset = queryset.order_by(*ordering)
         return [(obj.pk, str(obj)) for obj in queryset]
+
+
+class OrganisationFilter(ScopedRelatedFilter):
+    """A region has thousands of organisations, too many for a sidebar: they are listed once a
+    municipality is chosen in the filter above, or straight away when the user sees only a few."""
+
+    MAX_CHOICES = 30
+
+    def field_choices(self, field, request, model_admin):
+        queryset = scope(request.user, field.related_model._default_manager.all())
+        municipality = request.GET.get(f"{self.field_path}__municipality__id__exact", "")
+        if municipality.isdigit():
+            queryset = queryset.filter(municipality_id=municipality)
+        elif queryset[: self.MAX_CHOICES + 1].count() > self.MAX_CHOICES:
+            # Only the organisation already chosen, if any, so that the active filter stays visible.
+            chosen = self.lookup_val if isinstance(self.lookup_val, list) else [self.lookup_val]
+            queryset = queryset.filter(pk__in=[v for v in chosen if v and str(v).isdigit()])
+        ordering = self.field_admin_ordering(field, request, model_admin)
+        return [(obj.pk, str(obj)) for obj in queryset.order_by(*(ordering or ["name"]))]
 
 
 class ScopedQuerysetMixin:
@@ -46,6 +67,11 @@ NOT_FOUND = "Запись не найдена или у вас нет к ней 
 
 
 class ScopedAdminMixin(ScopedQuerysetMixin):
+    # Lists never wait for a full COUNT over a national-size table (see talentbank/pagination.py).
+    paginator = EstimatedCountPaginator
+    show_full_result_count = False
+    list_per_page = 50
+
     def get_object(self, request, object_id, from_field=None):
         obj = super().get_object(request, object_id, from_field)
         if obj is None:
@@ -79,7 +105,9 @@ class ScopedAdminMixin(ScopedQuerysetMixin):
         for item in super().get_list_filter(request):
             if isinstance(item, str):
                 field = get_fields_from_path(self.model, item)[-1]
-                if field.is_relation and is_scoped_model(field.related_model):
+                if field.is_relation and field.related_model is Organisation:
+                    item = (item, OrganisationFilter)
+                elif field.is_relation and is_scoped_model(field.related_model):
                     item = (item, ScopedRelatedFilter)
             filters.append(item)
         return filters

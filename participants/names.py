@@ -25,3 +25,8 @@ def natural_key(name: str) -> list:
     quotes ignored, numbers in natural order («ЦО № 7» before «ЦО № 53»)."""
     parts = _NUMBER.split((name or "").translate(_QUOTES).casefold())
     return [int(p) if p.isdigit() else p for p in parts]
+
+
+def full_name(last_name: str, first_name: str, patronymic: str = "") -> str:
+    """Фамилия Имя Отчество, skipping empty parts."""
+    return " ".join(p for p in (last_name, first_name, patronymic) if p)

@@ -4,6 +4,8 @@ The pages only parse input and call participants.importers / participants.duplic
 user may touch comes from participants.access.
 """
 
+import logging
+
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -12,11 +14,15 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 
+import audit
 from events.models import Edition
-from participants import importers
-from participants.access import scope
+from participants import backup, importers
+from participants.access import access_for, scope
 from participants.duplicates import RELATED_LABELS, merge_participants, probable_duplicates
 from participants.models import ImportKind, ImportUpload, Organisation, Participant, Programme
+from talentbank.errors import DATABASE_DOWN_ERRORS
+
+logger = logging.getLogger(__name__)
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -130,7 +136,19 @@ def _run(upload: ImportUpload, user, commit: bool) -> importers.ImportReport:
 def import_preview_view(request, model_admin, upload_id):
     upload = get_object_or_404(scope(request.user, ImportUpload.objects.all()), pk=upload_id, applied_at__isnull=True)
     if request.method == "POST":
-        report = _run(upload, request.user, commit=True)
+        try:
+            report = _run(upload, request.user, commit=True)
+        except DATABASE_DOWN_ERRORS:
+            # The import is one transaction: cut off, it leaves nothing half-saved. The page shown again
+            # checks the file against what the bank holds now (a 503 page while the database is down).
+            logger.warning("Import of upload %s interrupted by the database", upload.pk, exc_info=True)
+            messages.error(
+                request,
+                "Связь с базой данных прервалась во время сохранения. Файл записывается целиком или не "
+                "записывается вовсе, поэтому половины файла в банке нет: проверка ниже показывает, что в банке "
+                "сейчас. Сохраните файл ещё раз.",
+            )
+            return redirect(request.path)
         if report.saved:
             upload.applied_at = timezone.now()
             upload.save(update_fields=["applied_at"])
@@ -159,6 +177,19 @@ def import_preview_view(request, model_admin, upload_id):
     )
 
 
+def bank_export_view(request, model_admin):
+    """The bank as the user may see it, one sheet per table; each download is recorded."""
+    access = access_for(request.user)
+    if not access.may_export_bank:
+        raise PermissionDenied
+    filename = f"bank-{timezone.localdate():%Y-%m-%d}.xlsx"
+    response = HttpResponse(content_type=XLSX)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    result = backup.export_bank(response, user=None if access.is_superuser else request.user)
+    audit.record(request, audit.DOWNLOAD_EXPORT, f"{filename}: {result.total} строк, {len(result.counts)} листов")
+    return response
+
+
 def duplicates_view(request, model_admin):
     if not request.user.has_perm("participants.delete_participant"):
         raise PermissionDenied
@@ -174,6 +205,14 @@ def duplicates_view(request, model_admin):
                 summary = merge_participants(keep, duplicate, user=request.user)
             except ValidationError as error:
                 messages.error(request, " ".join(error.messages))
+            except DATABASE_DOWN_ERRORS:
+                logger.warning("Merge of %s into %s interrupted by the database", ids[1], ids[0], exc_info=True)
+                messages.error(
+                    request,
+                    "Связь с базой данных прервалась во время объединения. Записи объединяются целиком или не "
+                    "объединяются вовсе: если пара осталась в списке ниже, объедините её ещё раз.",
+                )
+                return redirect("admin:participants_participant_duplicates")
             else:
                 moved = "; ".join(f"{RELATED_LABELS[k]}: {v}" for k, v in summary.moved.items() if v) or "ничего"
                 messages.success(request, f"Записи объединены в «{summary.kept}». Перенесено — {moved}.")

@@ -6,6 +6,7 @@ Only matplotlib's object-oriented API is used (never pyplot, which keeps global 
 global too, so rendering runs under a lock: a threaded server never mixes two charts' settings.
 """
 
+import base64
 import functools
 import io
 import re
@@ -70,6 +71,14 @@ def _chart(draw: Callable[..., Figure | None]) -> Callable[..., str]:
             figure = draw(section)
             return "" if figure is None else _svg(figure, id_prefix=draw.__name__.removesuffix("_chart"))
 
+    def png(section) -> str:
+        """The same chart as an <img> of a PNG at print resolution. For the PDF: WeasyPrint draws
+        an inline SVG of hundreds of glyph paths far more slowly than it places one image."""
+        with _lock, rc_context(STYLE):
+            figure = draw(section)
+            return "" if figure is None else _png(figure)
+
+    render.png = png
     return render
 
 
@@ -86,6 +95,17 @@ def _svg(figure: Figure, id_prefix: str) -> str:
     # Scale to the container: width 100 %, height from the viewBox's aspect ratio.
     svg = re.sub(r'<svg([^>]*?) width="[^"]*" height="[^"]*"', r'<svg\1 width="100%"', svg, count=1)
     return _prefix_ids(svg, id_prefix).strip() + "\n"
+
+
+PRINT_DPI = 200
+
+
+def _png(figure: Figure) -> str:
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png", dpi=PRINT_DPI, metadata={"Software": None})
+    data = base64.b64encode(buffer.getvalue()).decode("ascii")
+    # As wide as its container, like the SVG: the figure is drawn at the page's content width.
+    return f'<img class="chart-image" src="data:image/png;base64,{data}" alt="" style="width: 100%; height: auto">'
 
 
 def _prefix_ids(svg: str, prefix: str) -> str:
@@ -227,7 +247,7 @@ def coverage_matrix_chart(section) -> Figure | None:
         else:
             band = Rectangle((-0.5, row - 0.5), width + 0.5, 1, color="none", lw=0)
         band.set_gid(f"row-{row}")
-        ax.add_patch(band)
+        ax.add_artist(band)  # limits are set below: add_patch would recompute them per patch
         for column, (x, entry, period) in enumerate(columns):
             cell = entry.periods.get(period)
             held = cell.held if cell else None
@@ -240,7 +260,7 @@ def coverage_matrix_chart(section) -> Figure | None:
                 style = {"facecolor": "white", "edgecolor": GRID, "linewidth": 0.6}
             patch = Rectangle((x + 0.08, row - 0.42), 0.84, 0.84, **style)
             patch.set_gid(f"cell-{row}-{column}")
-            ax.add_patch(patch)
+            ax.add_artist(patch)
 
     ax.set_xlim(-0.5, width + 0.1)
     ax.set_ylim(len(municipalities) - 0.5, -0.5)

@@ -15,7 +15,7 @@ def render_report(report: Report) -> bytes:
     # Imported here: WeasyPrint loads Pango at import, which only PDF rendering needs.
     from weasyprint import HTML
 
-    context = document_context(report)
+    context = document_context(report, raster_charts=True)
     context["font_dir"] = (STATIC_DIR / "fonts").as_uri()
     context["css_url"] = (STATIC_DIR / "css" / "report.css").as_uri()
     html = render_to_string("reports/report_pdf.html", context)

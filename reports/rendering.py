@@ -25,6 +25,12 @@ CHARTS = {
 }
 
 
+# Sections that list a row per person, team or organisation. A national-size bank has thousands of
+# them: the page and the PDF print the first rows, the workbook and the API carry them all.
+LONG_LISTS = {S.ACHIEVEMENTS, S.TEAMS, S.ORGANIZATIONS_RANKING, S.DIAGNOSTICS_BY_ORGANIZATION}
+PRINTED_ROWS = 50
+
+
 @dataclass
 class DocumentSection:
     key: str
@@ -33,19 +39,29 @@ class DocumentSection:
     template: str
     table_number: int | None
     chart: str
+    rows: list | None = None  # the rows printed, for a long list
+    more: int = 0  # rows of the list not printed
 
 
-def document_sections(report: Report) -> list[DocumentSection]:
+def document_sections(report: Report, *, raster_charts: bool = False) -> list[DocumentSection]:
+    """raster_charts: charts as PNG images (for the PDF) instead of inline SVG (for the page)."""
     sections, table = [], 0
     for key, title, data in report.ordered_sections():
         number = None
         if key in TABLE_SECTIONS:
             table += 1
             number = table
-        chart = CHARTS[key](data) if key in CHARTS and report.has_data else ""
-        sections.append(DocumentSection(key, title, data, f"reports/sections/{key}.html", number, chart))
+        chart = ""
+        if key in CHARTS and report.has_data:
+            chart = CHARTS[key].png(data) if raster_charts else CHARTS[key](data)
+        section = DocumentSection(key, title, data, f"reports/sections/{key}.html", number, chart)
+        if key in LONG_LISTS:
+            section.rows = data.rows[:PRINTED_ROWS]
+            section.more = max(0, len(data.rows) - PRINTED_ROWS)
+        sections.append(section)
     return sections
 
 
-def document_context(report: Report) -> dict:
-    return {"report": report, "programme": report.programme, "sections": document_sections(report)}
+def document_context(report: Report, *, raster_charts: bool = False) -> dict:
+    sections = document_sections(report, raster_charts=raster_charts)
+    return {"report": report, "programme": report.programme, "sections": sections}

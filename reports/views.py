@@ -2,6 +2,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render
 
+import audit
 from participants.access import report_programmes
 from participants.models.fields import FIRST_PERIOD_YEAR, LAST_PERIOD_YEAR
 
@@ -42,10 +43,16 @@ def report_detail(request, slug: str, year: int):
 @login_required
 def report_pdf(request, slug: str, year: int):
     report = report_or_404(request, slug, year)
-    return _download(render_report(report), "application/pdf", report_filename(report, "pdf"))
+    filename = report_filename(report, "pdf")
+    response = _download(render_report(report), "application/pdf", filename)
+    audit.record(request, audit.DOWNLOAD_REPORT_PDF, f"{slug}/{year}: {filename}")
+    return response
 
 
 @login_required
 def report_xlsx(request, slug: str, year: int):
     report = report_or_404(request, slug, year)
-    return _download(report_workbook(report), XLSX, report_filename(report, "xlsx"))
+    filename = report_filename(report, "xlsx")
+    response = _download(report_workbook(report), XLSX, filename)
+    audit.record(request, audit.DOWNLOAD_REPORT_XLSX, f"{slug}/{year}: {filename}")
+    return response

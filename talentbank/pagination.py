@@ -1,9 +1,85 @@
+"""Pagination for the admin and the API.
+
+Counting every row a page could show is the slowest query of a list over a national-size table:
+`EstimatedCountPaginator` counts exactly when that is quick, and otherwise takes PostgreSQL's
+planner estimate, so a list page never waits for a full count.
+"""
+
+import json
+import logging
+
+from django.core.paginator import Paginator
+from django.db import DatabaseError, connections, transaction
+from django.utils.functional import cached_property
 from rest_framework.pagination import PageNumberPagination
+
+logger = logging.getLogger(__name__)
+
+COUNT_TIMEOUT_MS = 50
+ALWAYS_COUNT_BELOW = 50_000  # planner estimates below this are counted exactly, however long it takes
+
+
+class EstimatedCountPaginator(Paginator):
+    """`count` is exact unless the planner expects many rows and PostgreSQL cannot count them
+    within COUNT_TIMEOUT_MS; then it is the planner's estimate and `estimated` is True. Other
+    databases always count exactly."""
+
+    estimated = False
+
+    @cached_property
+    def count(self):
+        queryset = self.object_list
+        using = getattr(queryset, "db", None)
+        if using is None or connections[using].vendor != "postgresql":
+            return super().count
+        estimate = self._estimate(queryset, using)
+        if estimate < ALWAYS_COUNT_BELOW:
+            return super().count
+        try:
+            with transaction.atomic(using=using), connections[using].cursor() as cursor:
+                # set_config(..., true) lasts to the end of the transaction; put it back before
+                # leaving, since inside an outer transaction the savepoint's release keeps it.
+                cursor.execute("SELECT current_setting('statement_timeout')")
+                previous = cursor.fetchone()[0]
+                cursor.execute("SELECT set_config('statement_timeout', %s, true)", [str(COUNT_TIMEOUT_MS)])
+                count = queryset.count()
+                cursor.execute("SELECT set_config('statement_timeout', %s, true)", [previous])
+                return count
+        except DatabaseError as error:
+            if "statement timeout" not in str(error):
+                raise
+        self.estimated = True
+        return estimate
+
+    @staticmethod
+    def _estimate(queryset, using) -> int:
+        sql, params = queryset.order_by().values("pk").query.sql_with_params()
+        with connections[using].cursor() as cursor:
+            cursor.execute("EXPLAIN (FORMAT JSON) " + sql, params)
+            plan = cursor.fetchone()[0]
+        if isinstance(plan, str):
+            plan = json.loads(plan)
+        return int(plan[0]["Plan"]["Plan Rows"])
 
 
 class Pagination(PageNumberPagination):
-    """50 rows a page by default; a client may ask for up to 500 with ?page_size=."""
+    """50 rows a page by default; a client may ask for up to 500 with ?page_size=.
+    `count` is exact unless `count_estimated` is true (see EstimatedCountPaginator)."""
 
     page_size = 50
     page_size_query_param = "page_size"
     max_page_size = 500
+    django_paginator_class = EstimatedCountPaginator
+
+    def get_paginated_response(self, data):
+        response = super().get_paginated_response(data)
+        response.data["count_estimated"] = self.page.paginator.estimated
+        return response
+
+    def get_paginated_response_schema(self, schema):
+        response = super().get_paginated_response_schema(schema)
+        response["properties"]["count_estimated"] = {
+            "type": "boolean",
+            "description": "true, если count — оценка: точный подсчёт занял бы слишком много времени.",
+        }
+        return response

@@ -8,7 +8,7 @@ from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from participants.formats import short_date
-from participants.names import clean_name_part, normalise_name
+from participants.names import clean_name_part, full_name, normalise_name
 
 from .fields import PeriodYearField
 from .geography import Organisation
@@ -127,7 +127,7 @@ class Participant(models.Model):
 
     @property
     def full_name(self) -> str:
-        return " ".join(p for p in (self.last_name, self.first_name, self.patronymic) if p)
+        return full_name(self.last_name, self.first_name, self.patronymic)
 
     @property
     def initials_name(self) -> str:

@@ -758,6 +758,8 @@ def ensure_demo_accounts() -> list[tuple[str, str]]:
     from django.contrib.auth.models import Group
 
     User = get_user_model()
+    # The role groups come from a data migration; a database emptied since (flush) lacks them.
+    roles.sync_role_groups()
     created = []
     for username, first_name, last_name, role, reach in DEMO_ACCOUNTS:
         user = User.objects.filter(username=username).first()

@@ -4,25 +4,28 @@ publications and achievements. Each function takes a programme and a period and 
 from dataclasses import dataclass, field
 from datetime import date
 
-from django.db.models import Count, Exists, Min, OuterRef, Q
+from django.db.models import Count, Exists, OuterRef, Q
 
 from events.models import Opportunity, OpportunityKind, OutletKind, PartnerOrganisation, Publication
 from participants.models import (
     RESIDENT_CATEGORIES,
     Achievement,
     AchievementLevel,
+    AchievementResult,
     Category,
     Membership,
     Municipality,
     Organisation,
     Programme,
 )
-from participants.names import natural_key
+from participants.names import full_name, natural_key
 from participants.periods import Period
 
 
 def _memberships(programme: Programme):
-    return Membership.objects.filter(programme=programme)
+    # No default ordering: ordering by programme and participant would join both tables into
+    # every aggregate below for nothing.
+    return Membership.objects.filter(programme=programme).order_by()
 
 
 def residents_in_period(programme: Programme, period: Period):
@@ -32,13 +35,15 @@ def residents_in_period(programme: Programme, period: Period):
 
 def new_resident_count(programme: Programme, period: Period) -> int:
     """People whose first resident membership of the programme began in the period (a change of
-    category from pupil to student is not a new resident)."""
+    category from pupil to student is not a new resident): included in the period, and never a
+    resident before it. Reads the period's memberships only, not the programme's whole history."""
+    residents = _memberships(programme).residents()
+    before = residents.filter(participant=OuterRef("participant"), included_on__lt=period.start)
     return (
-        _memberships(programme)
-        .residents()
+        residents.filter(included_on__range=(period.start, period.end))
+        .filter(~Exists(before))
         .values("participant")
-        .annotate(first_included=Min("included_on"))
-        .filter(first_included__gte=period.start, first_included__lte=period.end)
+        .distinct()
         .count()
     )
 
@@ -238,31 +243,58 @@ LEVEL_ORDER = {level.value: n for n, level in enumerate(AchievementLevel)}
 
 
 def achievements(programme: Programme, period: Period) -> Achievements:
-    """Personal results of the programme's members in the period; named only with consent."""
+    """Personal results of the programme's members in the period; named only with consent.
+    Read as plain values: a national bank has tens of thousands of them a year."""
     members = _memberships(programme).overlapping(period.start, period.end).filter(participant=OuterRef("participant"))
     found = (
         Achievement.objects.filter(achieved_on__range=(period.start, period.end))
         .filter(Exists(members))
-        .select_related("participant__organisation__municipality")
         .order_by("achieved_on", "pk")
+        .values_list(
+            "participant_id",
+            "participant__last_name",
+            "participant__first_name",
+            "participant__patronymic",
+            "participant__consent",
+            "participant__organisation__name",
+            "participant__organisation__municipality__name",
+            "event_name",
+            "level",
+            "result",
+            "place",
+            "achieved_on",
+        )
     )
+    levels = dict(AchievementLevel.choices)
+    results = dict(AchievementResult.choices)
     rows, people, unnamed = [], set(), set()
-    for a in sorted(found, key=lambda a: (LEVEL_ORDER[a.level], a.achieved_on)):
-        person = a.participant
-        organisation = person.organisation
-        people.add(person.pk)
-        if not person.consent:
-            unnamed.add(person.pk)
+    for (
+        person,
+        last,
+        first,
+        patronymic,
+        consent,
+        organisation,
+        municipality,
+        event,
+        level,
+        result,
+        place,
+        day,
+    ) in sorted(found, key=lambda row: (LEVEL_ORDER[row[8]], row[11])):
+        people.add(person)
+        if not consent:
+            unnamed.add(person)
         rows.append(
             AchievementRow(
-                name=person.full_name if person.consent else None,
-                organization=organisation.name if organisation else "",
-                municipality=organisation.municipality.name if organisation else "",
-                event=a.event_name,
-                level=a.get_level_display(),
-                result=a.get_result_display(),
-                place=a.place,
-                achieved_on=a.achieved_on,
+                name=full_name(last, first, patronymic) if consent else None,
+                organization=organisation or "",
+                municipality=municipality or "",
+                event=event,
+                level=levels[level],
+                result=results[result],
+                place=place,
+                achieved_on=day,
             )
         )
     return Achievements(rows=rows, people=len(people), unnamed=len(unnamed))

@@ -36,11 +36,15 @@ def cohort(programme: Programme, period: Period) -> Cohort:
     def in_force(p: Period) -> Q:
         return Q(included_on__lte=p.end) & (Q(left_on__isnull=True) | Q(left_on__gt=p.start))
 
-    figures = Membership.objects.filter(programme=programme).aggregate(
-        participants=Count("participant", distinct=True, filter=in_force(period)),
-        organizations=Count("participant__organisation", distinct=True, filter=in_force(period)),
-        previous_participants=Count("participant", distinct=True, filter=in_force(previous)),
-        previous_organizations=Count("participant__organisation", distinct=True, filter=in_force(previous)),
+    figures = (
+        Membership.objects.filter(programme=programme)
+        .order_by()
+        .aggregate(
+            participants=Count("participant", distinct=True, filter=in_force(period)),
+            organizations=Count("participant__organisation", distinct=True, filter=in_force(period)),
+            previous_participants=Count("participant", distinct=True, filter=in_force(previous)),
+            previous_organizations=Count("participant__organisation", distinct=True, filter=in_force(previous)),
+        )
     )
     current = PeriodCohort(period.year, period.label, figures["participants"], figures["organizations"])
     before = PeriodCohort(
@@ -89,7 +93,7 @@ class OrganizationsRanking:
 def organizations_ranking(programme: Programme, period: Period) -> OrganizationsRanking:
     """Table 2: organisations by their participants in the period; equal counts share a place
     (1, 2, 2, 4), and are listed by name."""
-    members = Membership.objects.filter(programme=programme).overlapping(period.start, period.end)
+    members = Membership.objects.filter(programme=programme).order_by().overlapping(period.start, period.end)
     counts = members.values_list("participant__organisation__name").annotate(n=Count("participant", distinct=True))
     ordered = sorted(
         ((name or "организация не указана", n) for name, n in counts),

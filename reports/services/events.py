@@ -12,13 +12,11 @@ from participants.periods import Period
 from reports.figures import percent_change
 
 
-def _editions(programme: Programme, kind: str, years: list[int]):
-    return (
-        Edition.objects.filter(series__programme=programme, series__kind=kind, period__in=years)
-        .with_participant_count()
-        .select_related("series")
-        .order_by("series__sort_order", "series__name", "period", "starts_on", "pk")
-    )
+def _editions(programme: Programme, kind: str, years: list[int], *, counted: bool = True):
+    editions = Edition.objects.filter(series__programme=programme, series__kind=kind, period__in=years)
+    if counted:
+        editions = editions.with_participant_count()
+    return editions.select_related("series").order_by("series__sort_order", "series__name", "period", "starts_on", "pk")
 
 
 @dataclass
@@ -93,7 +91,7 @@ def territorial_coverage(programme: Programme, period: Period) -> TerritorialCov
     and which municipalities took part (the count is computed, never typed); and the region's
     municipalities absent from all of them."""
     years = [period.year - 2, period.year - 1, period.year]
-    editions = list(_editions(programme, SeriesKind.ACCREDITED, years))
+    editions = list(_editions(programme, SeriesKind.ACCREDITED, years, counted=False))
     coverage = defaultdict(list)
     for edition_id, name, region_id, region_name in (
         Coverage.objects.filter(edition__in=[e.pk for e in editions])

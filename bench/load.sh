@@ -10,7 +10,7 @@ export SECRET_KEY="${SECRET_KEY:-$($PY -c 'import secrets; print(secrets.token_u
 $PY manage.py migrate --noinput -v 0
 $PY manage.py load_demo --if-empty >/dev/null
 $PY manage.py collectstatic --noinput -v 0
-LOAD_API_TOKEN="$($PY manage.py shell -c "
+LOAD_API_TOKEN="$($PY manage.py shell --no-imports -c "
 from django.contrib.auth import get_user_model
 from rest_framework.authtoken.models import Token
 print(Token.objects.get_or_create(user=get_user_model().objects.get(username='koordinator-tomsk'))[0].key)")"
@@ -24,6 +24,6 @@ for _ in $(seq 60); do
     sleep 1
 done
 mkdir -p artefacts/load
-.venv/bin/locust -f bench/locustfile.py --headless --users "${LOAD_USERS:-50}" --spawn-rate 10 \
+.venv/bin/locust -f bench/locustfile.py --headless --users "${LOAD_USERS:-50}" --spawn-rate "${LOAD_SPAWN_RATE:-5}" \
     --run-time "${LOAD_TIME:-60s}" --stop-timeout 30 --host "http://127.0.0.1:$port" \
     --csv artefacts/load/load --only-summary

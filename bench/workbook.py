@@ -6,17 +6,28 @@ from datetime import date, timedelta
 from openpyxl import load_workbook
 
 from participants.importers import PARTICIPANT_COLUMNS, PARTICIPANT_SHEET, participant_template
+from participants.models import Participant
+from participants.names import normalise_name
 from reports.demo.names import PeopleFactory
+
+
+def _key(person: dict) -> str:
+    return normalise_name(person["last_name"], person["first_name"], person["patronymic"])
 
 
 def participant_workbook(rows: int, organisations: list, seed: int = 2024) -> bytes:
     """`rows` new pupils spread over the organisations, every cell valid."""
     workbook = load_workbook(io.BytesIO(participant_template(organisations)))
     sheet = workbook[PARTICIPANT_SHEET]
-    people = PeopleFactory(seed)
+    factory = PeopleFactory(seed)
+    candidates = [factory.person((date(2008, 9, 1), date(2012, 8, 31))) for _ in range(rows * 2)]
+    # New people only: a big bank already holds some of these names and birth dates.
+    taken = set(
+        Participant.objects.filter(name_key__in={_key(p) for p in candidates}).values_list("name_key", "birth_date")
+    )
+    people = [p for p in candidates if (_key(p), p["birth_date"]) not in taken][:rows]
     column = {name: n + 1 for n, name in enumerate(PARTICIPANT_COLUMNS)}
-    for n in range(rows):
-        person = people.person((date(2008, 9, 1), date(2012, 8, 31)))
+    for n, person in enumerate(people):
         organisation = organisations[n % len(organisations)]
         values = {
             "Фамилия": person["last_name"],

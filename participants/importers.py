@@ -5,8 +5,10 @@ its row and column in Russian, and only a file without a single problem is saved
 transaction, with the changes written to the audit trail (django-simple-history).
 
 A person is matched by normalised ФИО and birth date (participants.names.normalise_name), the
-same rule the admin uses to refuse duplicates. People are looked up in batches, so a file of
-ten thousand rows takes a few dozen queries, not ten thousand.
+same rule the admin uses to refuse duplicates. People are looked up, and rows written, a query per
+table, not per row: on PostgreSQL a file of ten thousand rows takes the same dozen queries as a
+file of ten. The workbook is read straight from its XML (_XlsxSheet), a few times faster than
+openpyxl builds its cells.
 
 Name parts are the identity: a matched person's ФИО is never rewritten by an import (the file's
 spelling may differ only in case, spaces and ё/е).
@@ -14,23 +16,32 @@ spelling may differ only in case, spaces and ё/е).
 
 from __future__ import annotations
 
+import gc
 import io
+import posixpath
 import re
 import zipfile
 from collections.abc import Iterable
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
+from functools import cached_property, lru_cache
+from operator import attrgetter
+from xml.etree import ElementTree
 
 import openpyxl
+from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import EmailValidator
-from django.db import IntegrityError, transaction
+from django.db import DEFAULT_DB_ALIAS, IntegrityError, connection, connections, transaction
+from django.db.models import Field
 from django.utils import timezone
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
-from openpyxl.utils import get_column_letter
-from openpyxl.utils.exceptions import InvalidFileException
+from openpyxl.styles.numbers import BUILTIN_FORMATS, is_date_format, is_timedelta_format
+from openpyxl.utils import column_index_from_string, get_column_letter
+from openpyxl.utils.datetime import MAC_EPOCH, WINDOWS_EPOCH, from_excel, from_ISO8601
+from openpyxl.worksheet.cell_range import CellRange
 from openpyxl.worksheet.datavalidation import DataValidation
-from simple_history.utils import bulk_create_with_history, bulk_update_with_history
+from simple_history.utils import bulk_create_with_history
 
 from events.models import Participation, Role
 from participants.formats import short_date
@@ -78,8 +89,11 @@ PARTICIPANT_SHEET = "Участники"
 RESULT_SHEET = "Результаты"
 HELP_SHEET = "Как заполнять"
 TEMPLATE_ROWS = 5000  # how far down the template's dropdowns reach
-LOOKUP_BATCH = 500  # keys per lookup query
-WRITE_BATCH = 500
+# Keys per IN (…) list. SQLite limits a query's parameters; PostgreSQL takes a whole file's keys
+# at once (kept under the 65,535 parameters of psycopg's server-side binding).
+LOOKUP_BATCH = 500
+LOOKUP_BATCH_POSTGRESQL = 20_000
+WRITE_BATCH = 500  # rows per statement where rows are written through simple_history or bulk_update
 HISTORY_REASON = "Загрузка из Excel"
 CATEGORY_CHANGE_REASON = "Смена категории при загрузке из Excel"
 DATE_FORMAT = "DD.MM.YYYY"
@@ -167,12 +181,14 @@ _SPACES = re.compile(r"\s+")
 _DASHES = re.compile(r"\s*[-‐–—]\s*")
 
 
+@lru_cache(maxsize=4096)  # a file repeats the same sexes, categories and organisations
 def _label_key(value: str) -> str:
     """Key for matching a typed label: case, spaces, ё/е and spaces around hyphens ignored."""
     value = _SPACES.sub(" ", value.replace("\xa0", " ").strip()).casefold().replace("ё", "е")
     return _DASHES.sub("-", value)
 
 
+@lru_cache(maxsize=4096)
 def _organisation_key(value: str) -> str:
     return _label_key(value.translate(_QUOTES))
 
@@ -211,7 +227,8 @@ def _grade_shown(grade: int | None, course: int | None) -> str:
     return "—"
 
 
-def _chunks(items: list, size: int = LOOKUP_BATCH) -> Iterable[list]:
+def _chunks(items: list) -> Iterable[list]:
+    size = LOOKUP_BATCH_POSTGRESQL if connection.vendor == "postgresql" else LOOKUP_BATCH
     for start in range(0, len(items), size):
         yield items[start : start + size]
 
@@ -222,21 +239,66 @@ def _no_duplicate():
     return None
 
 
+class _FieldChecks:
+    """Model.clean_fields for the people of one file, each (field, value) checked once.
+
+    A file repeats the same sexes, classes, dates and first names thousands of times, and the
+    e-mail validator is slow; the verdicts are the model fields' own (Field.clean), only remembered.
+    """
+
+    def __init__(self):
+        fields = [f for f in Participant._meta.fields if not f.generated]
+        self.by_name = {f.name: f for f in fields}
+        self.fields = [(f.name, f.attname, f.blank, f.empty_values) for f in fields]
+        self.verdicts: dict[tuple, tuple[object, list[ValidationError]]] = {}
+        self.today = timezone.localdate()
+
+    def clean(self, name: str, value) -> tuple[object, list[ValidationError]]:
+        """(cleaned value, errors) of Field.clean for one value."""
+        key = (name, type(value), value)
+        verdict = self.verdicts.get(key)
+        if verdict is None:
+            try:
+                verdict = self.by_name[name].clean(value, None), []
+            except ValidationError as exc:
+                verdict = value, exc.error_list
+            self.verdicts[key] = verdict
+        return verdict
+
+    def errors(self, name: str, value) -> list[ValidationError]:
+        return self.clean(name, value)[1]
+
+    def clean_fields(self, person: Participant, exclude: set[str]) -> dict[str, list[str]]:
+        """What person.clean_fields(exclude) reports, as {field: [messages]}; cleaned values are set."""
+        errors = {}
+        for name, attname, blank, empty_values in self.fields:
+            if name in exclude:
+                continue
+            raw = getattr(person, attname)
+            if blank and raw in empty_values:
+                continue
+            cleaned, problems = self.verdicts.get((name, type(raw), raw)) or self.clean(name, raw)
+            if problems:
+                errors[name] = list(ValidationError(problems))
+            elif cleaned is not raw:
+                setattr(person, attname, cleaned)
+        return errors
+
+
 _CATEGORY_BY_LABEL = {_label_key(c.label): c.value for c in Category}
 _ROLE_BY_LABEL = {_label_key(r.label): r.value for r in Role}
-_SEX_BY_TEXT = {
-    "м": Sex.MALE,
-    "муж": Sex.MALE,
-    "мужской": Sex.MALE,
-    "m": Sex.MALE,  # a Latin M typed by mistake
-    "ж": Sex.FEMALE,
-    "жен": Sex.FEMALE,
-    "женский": Sex.FEMALE,
+_SEX_BY_TEXT = {  # plain values, like the other mappings: what the database gives back
+    "м": Sex.MALE.value,
+    "муж": Sex.MALE.value,
+    "мужской": Sex.MALE.value,
+    "m": Sex.MALE.value,  # a Latin M typed by mistake
+    "ж": Sex.FEMALE.value,
+    "жен": Sex.FEMALE.value,
+    "женский": Sex.FEMALE.value,
 }
 _CONSENT_BY_TEXT = {"да": True, "нет": False}
 _DATE_TEXT = re.compile(r"^(\d{1,2})\.(\d{1,2})\.(\d{4})(?:\s*г\.?)?$")
 _LEVEL_TEXT = re.compile(r"^(\d{1,2})(?:\s*-?\s*(?:й|ый|ой)?\s*(?:класс|курс|кл)\.?)?$")
-_email_validator = EmailValidator()
 
 
 # Templates ------------------------------------------------------------------------------------
@@ -424,22 +486,19 @@ def _read_sheet(data: bytes, sheet_name: str, columns: list[str]) -> tuple[list[
             )
         ]
     try:
-        book = openpyxl.load_workbook(io.BytesIO(data), read_only=False, data_only=False)
-    except (zipfile.BadZipFile, InvalidFileException, KeyError, ValueError, TypeError, OSError, EOFError):
+        sheet = _XlsxSheet.read(data, sheet_name)
+    except Exception:  # a damaged workbook can fail anywhere while it is read: still the user's file
         return [], [_not_a_workbook()]
-    except Exception:  # a damaged workbook can fail anywhere inside openpyxl: still the user's file
-        return [], [_not_a_workbook()]
-    sheet = book[sheet_name] if sheet_name in book.sheetnames else book.worksheets[0]
     where = f"лист «{sheet.title}»"
 
-    if sheet.max_row < 1 or all(_is_empty(c.value) for row in sheet.iter_rows() for c in row):
+    if not any(not _is_empty(value) for cells in sheet.rows.values() for _, value, _ in cells):
         return [], [
             ImportIssue(None, None, f"{where} пуст: заполните его по шаблону, начиная с заголовков в первой строке.")
         ]
 
-    issues = _check_header(sheet, columns)
-    if sheet.merged_cells.ranges:
-        ranges = ", ".join(sorted(str(r) for r in sheet.merged_cells.ranges))
+    issues = _check_header(sheet.row_values(1), columns)
+    if sheet.merged:
+        ranges = ", ".join(sorted(sheet.merged))
         issues.append(
             ImportIssue(
                 None,
@@ -453,33 +512,36 @@ def _read_sheet(data: bytes, sheet_name: str, columns: list[str]) -> tuple[list[
 
     width = len(columns)
     rows: list[tuple[int, dict]] = []
-    for cells in sheet.iter_rows(min_row=2, max_col=max(width, sheet.max_column)):
-        number = cells[0].row
-        row_issues = []
-        for cell in cells[width:]:
-            if not _is_empty(cell.value):
-                row_issues.append(
-                    ImportIssue(
-                        number,
-                        None,
-                        f"в ячейке {cell.coordinate} есть значение, но у её столбца нет заголовка: "
-                        "перенесите его в нужный столбец или удалите.",
+    for number in sorted(sheet.rows):
+        if number < 2:
+            continue
+        values = dict.fromkeys(columns)
+        outside, formulas = [], []
+        for index, value, formula in sheet.rows[number]:
+            if index > width:
+                if not _is_empty(value):
+                    outside.append(
+                        ImportIssue(
+                            number,
+                            None,
+                            f"в ячейке {get_column_letter(index)}{number} есть значение, но у её столбца нет "
+                            "заголовка: перенесите его в нужный столбец или удалите.",
+                        )
                     )
-                )
-        values = {}
-        for column, cell in zip(columns, cells[:width], strict=True):
-            if cell.data_type == "f":
-                row_issues.append(
+                continue
+            column = columns[index - 1]
+            if formula:
+                formulas.append(
                     ImportIssue(
                         number,
                         column,
-                        f"в ячейке {cell.coordinate} формула, а нужно значение: "
+                        f"в ячейке {get_column_letter(index)}{number} формула, а нужно значение: "
                         "скопируйте столбец и вставьте его как значения (Специальная вставка → Значения).",
                     )
                 )
-            values[column] = cell.value
-        if row_issues:
-            issues += row_issues
+            values[column] = value
+        if outside or formulas:
+            issues += outside + formulas
             continue
         if all(_is_empty(v) for v in values.values()):
             continue
@@ -491,6 +553,228 @@ def _read_sheet(data: bytes, sheet_name: str, columns: list[str]) -> tuple[list[
     return rows, issues
 
 
+# The main and the strict OOXML namespaces of a workbook's parts.
+_MAIN_NAMESPACES = (
+    "http://schemas.openxmlformats.org/spreadsheetml/2006/main",
+    "http://purl.oclc.org/ooxml/spreadsheetml/main",
+)
+_RELATIONSHIP_ATTRIBUTES = (
+    "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id",
+    "{http://purl.oclc.org/ooxml/officeDocument/relationships}id",
+)
+
+
+def _tags(name: str) -> frozenset[str]:
+    return frozenset(f"{{{namespace}}}{name}" for namespace in _MAIN_NAMESPACES)
+
+
+_ROW, _CELL, _VALUE, _FORMULA, _INLINE = _tags("row"), _tags("c"), _tags("v"), _tags("f"), _tags("is")
+_TEXT, _RUN, _STRING_ITEM, _MERGE = _tags("t"), _tags("r"), _tags("si"), _tags("mergeCell")
+_SHEET, _WORKBOOK_PROPERTIES, _NUMBER_FORMAT, _CELL_FORMATS = (
+    _tags("sheet"),
+    _tags("workbookPr"),
+    _tags("numFmt"),
+    _tags("cellXfs"),
+)
+_DIGITS = "0123456789"
+
+
+def _elements(source, chunk: int = 1 << 16):
+    """Each element of an XML stream as it ends (ElementTree.iterparse without its per-event layer)."""
+    parser = ElementTree.XMLPullParser(events=("end",))
+    while data := source.read(chunk):
+        parser.feed(data)
+        for _, element in parser.read_events():
+            yield element
+    parser.close()
+    for _, element in parser.read_events():
+        yield element
+
+
+def _local_name(tag: str) -> str:
+    return tag.rpartition("}")[2]
+
+
+def _part_path(base: str, target: str) -> str:
+    """A relationship's target as a path inside the archive."""
+    if target.startswith("/"):
+        return target.lstrip("/")
+    return posixpath.normpath(posixpath.join(posixpath.dirname(base), target))
+
+
+def _relationships(archive: zipfile.ZipFile, part: str) -> dict[str, tuple[str, str]]:
+    """{relationship id: (type's last word, path)} of one part of the archive."""
+    rels = posixpath.join(posixpath.dirname(part), "_rels", posixpath.basename(part) + ".rels")
+    found = {}
+    for element in ElementTree.fromstring(archive.read(rels)):
+        if _local_name(element.tag) == "Relationship" and element.get("TargetMode") != "External":
+            kind = element.get("Type", "").rstrip("/").rpartition("/")[2]
+            found[element.get("Id")] = (kind, _part_path(part, element.get("Target", "")))
+    return found
+
+
+def _inline_text(element) -> str:
+    """The text of a shared or inline string: its own <t> and those of its runs, not phonetic hints."""
+    parts = []
+    for child in element:
+        if child.tag in _TEXT:
+            parts.append(child.text or "")
+        elif child.tag in _RUN:
+            parts.extend(grandchild.text or "" for grandchild in child if grandchild.tag in _TEXT)
+    return "".join(parts)
+
+
+@dataclass
+class _XlsxSheet:
+    """One worksheet of an .xlsx file, read straight from its XML in one pass.
+
+    openpyxl builds an object per cell and per shared string, which is most of the time of a large
+    import; this reader keeps only what the import looks at — each cell's value as openpyxl would
+    give it (numbers, dates by the cell's number format, booleans, texts), whether it holds a
+    formula, and the merged ranges — and leaves the rest of the file alone.
+    """
+
+    title: str
+    rows: dict[int, list[tuple[int, object, bool]]]  # row number -> [(column number, value, is a formula)]
+    merged: list[str]  # "A3:B3"
+
+    def row_values(self, number: int) -> list:
+        cells = self.rows.get(number, [])
+        values = [None] * max((index for index, _, _ in cells), default=0)
+        for index, value, _ in cells:
+            values[index - 1] = value
+        return values
+
+    @classmethod
+    def read(cls, data: bytes, sheet_name: str) -> _XlsxSheet:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            root = _relationships(archive, "")
+            workbook_part = next(path for kind, path in root.values() if kind == "officeDocument")
+            parts = _relationships(archive, workbook_part)
+            workbook = ElementTree.fromstring(archive.read(workbook_part))
+            epoch = WINDOWS_EPOCH
+            sheets = []
+            for element in workbook.iter():
+                if element.tag in _WORKBOOK_PROPERTIES:
+                    if element.get("date1904", "").strip().lower() in {"1", "true"}:
+                        epoch = MAC_EPOCH
+                elif element.tag in _SHEET:
+                    rel = next(element.get(a) for a in _RELATIONSHIP_ATTRIBUTES if element.get(a))
+                    kind, path = parts[rel]
+                    if kind == "worksheet":
+                        sheets.append((element.get("name"), path))
+            title, path = next(((n, p) for n, p in sheets if n == sheet_name), sheets[0])
+            by_kind = {kind: path for kind, path in parts.values()}
+            strings = cls._shared_strings(archive, by_kind.get("sharedStrings"))
+            dates, durations = cls._date_styles(archive, by_kind.get("styles"))
+            with archive.open(path) as source:
+                rows, merged = cls._cells(source, strings, dates, durations, epoch)
+        return cls(title=title, rows=rows, merged=merged)
+
+    @staticmethod
+    def _shared_strings(archive: zipfile.ZipFile, path: str | None) -> list[str]:
+        if not path or path not in archive.namelist():
+            return []
+        strings = []
+        with archive.open(path) as source:
+            for _, element in ElementTree.iterparse(source):
+                if element.tag in _STRING_ITEM:
+                    strings.append(_inline_text(element))
+                    element.clear()
+        return strings
+
+    @staticmethod
+    def _date_styles(archive: zipfile.ZipFile, path: str | None) -> tuple[set[int], set[int]]:
+        """Which cell styles show a date or a duration: openpyxl's rule, so values come out the same."""
+        if not path or path not in archive.namelist():
+            return set(), set()
+        styles = ElementTree.fromstring(archive.read(path))
+        custom = {int(e.get("numFmtId")): e.get("formatCode") for e in styles.iter() if e.tag in _NUMBER_FORMAT}
+        dates, durations = set(), set()
+        cell_formats = next((e for e in styles if e.tag in _CELL_FORMATS), [])
+        for index, style in enumerate(cell_formats):
+            number_format = int(style.get("numFmtId", 0))
+            code = custom[number_format] if number_format in custom else BUILTIN_FORMATS.get(number_format)
+            if is_date_format(code):
+                dates.add(index)
+            if is_timedelta_format(code):
+                durations.add(index)
+        return dates, durations
+
+    @staticmethod
+    def _cells(source, strings, dates, durations, epoch):
+        rows: dict[int, list[tuple[int, object, bool]]] = {}
+        merged = []
+        columns: dict[str, int] = {}
+        moments: dict[tuple, object] = {}  # (serial number, style) -> date: birth dates repeat
+        number = 0
+        for element in _elements(source):
+            tag = element.tag
+            if tag not in _ROW:
+                if tag in _MERGE:
+                    reference = element.get("ref", "")
+                    try:
+                        merged.append(CellRange(reference).coord)
+                    except (ValueError, TypeError):
+                        merged.append(reference)
+                continue
+            given = element.get("r")
+            number = int(float(given)) if given else number + 1
+            cells = []
+            index = 0
+            for cell in element:
+                if cell.tag not in _CELL:
+                    continue
+                reference = cell.get("r")
+                if reference:
+                    letters = reference.rstrip(_DIGITS)
+                    index = columns.get(letters) or columns.setdefault(letters, column_index_from_string(letters))
+                else:
+                    index += 1
+                kind = cell.get("t", "n")
+                text = formula = inline = None
+                for child in cell:
+                    if child.tag in _VALUE:
+                        text = child.text
+                    elif child.tag in _FORMULA:
+                        formula = child
+                    elif child.tag in _INLINE:
+                        inline = child
+                if formula is not None:
+                    cells.append((index, "=" + (formula.text or ""), True))
+                    continue
+                value = None
+                if kind == "inlineStr":
+                    value = _inline_text(inline) if inline is not None else None
+                elif text:
+                    if kind == "n":
+                        value = float(text) if ("." in text or "e" in text or "E" in text) else int(text)
+                        style = int(cell.get("s") or 0)
+                        if style in dates:
+                            moment = moments.get((value, style))
+                            if moment is None:
+                                try:
+                                    moment = from_excel(value, epoch, timedelta=style in durations)
+                                except (OverflowError, ValueError):
+                                    moment = "#VALUE!"
+                                moments[value, style] = moment
+                            value = moment
+                    elif kind == "s":
+                        value = strings[int(text)]
+                    elif kind == "b":
+                        value = bool(int(text))
+                    elif kind == "d":
+                        value = from_ISO8601(text)
+                    else:  # "str", "e" (an error such as #N/A)
+                        value = text
+                if value is not None:
+                    cells.append((index, value, False))
+            if cells:
+                rows.setdefault(number, []).extend(cells)
+            element.clear()
+        return rows, merged
+
+
 def _not_a_workbook() -> ImportIssue:
     return ImportIssue(
         None,
@@ -500,8 +784,8 @@ def _not_a_workbook() -> ImportIssue:
     )
 
 
-def _check_header(sheet, columns: list[str]) -> list[ImportIssue]:
-    found = [sheet.cell(row=1, column=i).value for i in range(1, sheet.max_column + 1)]
+def _check_header(found: list, columns: list[str]) -> list[ImportIssue]:
+    found = list(found)
     while found and _is_empty(found[-1]):
         found.pop()
     expected_keys = [_header_key(c) for c in columns]
@@ -587,6 +871,8 @@ class _Row:
 
     def text(self, column: str, required: bool = False) -> str:
         value = self.values.get(column)
+        if type(value) is str and (text := " ".join(value.split())):
+            return text  # spaces collapsed and trimmed, \xa0 included (the common case, without a regex)
         if _is_empty(value):
             if required:
                 self.error(column, "обязательный столбец не заполнен.")
@@ -659,14 +945,12 @@ class _Row:
     def sex(self, required: bool = True):
         return self.choice("Пол", _SEX_BY_TEXT, "М или Ж", required=required, key=lambda t: _label_key(t).rstrip("."))
 
-    def email(self, column: str) -> str:
+    def email(self, column: str, checks: _FieldChecks) -> str:
+        # The model field's own check (its EmailValidator), remembered for _validate_person.
         text = self.text(column)
-        if text:
-            try:
-                _email_validator(text)
-            except ValidationError:
-                self.error(column, f"«{text}» — не адрес электронной почты: проверьте его (например, name@example.ru).")
-                return ""
+        if text and any(error.code == "invalid" for error in checks.errors("email", text)):
+            self.error(column, f"«{text}» — не адрес электронной почты: проверьте его (например, name@example.ru).")
+            return ""
         return text
 
 
@@ -676,8 +960,10 @@ class _Organisations:
     def __init__(self, organisations):
         self.allowed: dict[str, Organisation | None] = {}  # None: the name fits several
         self.allowed_ids: set[int] = set()
+        self.by_id: dict[int, Organisation] = {}
         for organisation in organisations:
             self.allowed_ids.add(organisation.pk)
+            self.by_id[organisation.pk] = organisation
             for name in {organisation.name, organisation.short_name}:
                 if not name:
                     continue
@@ -734,7 +1020,7 @@ class _PersonCells:
     patronymic: str
     birth_date: date | None
 
-    @property
+    @cached_property
     def key(self) -> tuple[str, date] | None:
         if self.last_name and self.first_name and self.birth_date:
             return normalise_name(self.last_name, self.first_name, self.patronymic), self.birth_date
@@ -759,15 +1045,21 @@ def _person_cells(row: _Row) -> _PersonCells:
     )
 
 
-def _find_people(keys: Iterable[tuple[str, date]]) -> dict[tuple[str, date], Participant]:
-    """The bank's people with these (name key, birth date), in one query per LOOKUP_BATCH names."""
+def _find_people(keys: Iterable[tuple[str, date]], places: _Organisations) -> dict[tuple[str, date], Participant]:
+    """The bank's people with these (name key, birth date), in one query (per LOOKUP_BATCH names).
+
+    A person's organisation comes from `places` when the user may load into it; a person of
+    another organisation is refused before anything looks at it.
+    """
     wanted = set(keys)
     names = sorted({name for name, _ in wanted})
     found = {}
     for chunk in _chunks(names):
-        for person in Participant.objects.filter(name_key__in=chunk).select_related("organisation"):
+        for person in Participant.objects.filter(name_key__in=chunk):
             key = (person.name_key, person.birth_date)
             if key in wanted:
+                if person.organisation_id in places.by_id:
+                    person.organisation = places.by_id[person.organisation_id]
                 found[key] = person
     return found
 
@@ -801,17 +1093,13 @@ _UNIMPORTED_FIELDS = {f.name for f in Participant._meta.concrete_fields if f.nam
 }
 
 
-def _validate_person(row: _Row, person: Participant):
+def _validate_person(row: _Row, person: Participant, checks: _FieldChecks):
     """The model's own validation, its messages placed in the row's columns."""
     person.tidy_names()
     person.find_duplicate = _no_duplicate
     # Only the fields an import sets; the organisation has been checked against the allowed ones.
     skip = _UNIMPORTED_FIELDS | {f for f, column in PARTICIPANT_FIELD_COLUMNS.items() if column in row.bad}
-    errors: dict[str, list[str]] = {}
-    try:
-        person.clean_fields(exclude=skip)
-    except ValidationError as exc:
-        errors.update(exc.message_dict)
+    errors = checks.clean_fields(person, skip)
     try:
         person.clean()
     except ValidationError as exc:
@@ -886,20 +1174,158 @@ class _Plan:
 def _save_people(plans: list[_Plan], user, fields: list[str]):
     created = [p.person for p in plans if p.new_person]
     updated = [p.person for p in plans if p.changed_person and not p.new_person]
-    history = {"batch_size": WRITE_BATCH, "default_user": user, "default_change_reason": HISTORY_REASON}
     if created:
-        bulk_create_with_history(created, Participant, **history)
+        _create_with_history(Participant, created, user)
     if updated:
         now = timezone.now()
         for person in updated:
             person.updated_at = now
-        bulk_update_with_history(updated, Participant, [*fields, "updated_at"], **history)
+        _update_with_history(Participant, updated, [*fields, "updated_at"], user)
     closed = [p.close for p in plans if p.close is not None]
     if closed:
-        bulk_update_with_history(closed, Membership, ["left_on", "leaving_reason"], **history)
+        _update_with_history(Membership, closed, ["left_on", "leaving_reason"], user)
     opened = [p.open for p in plans if p.open is not None]
     if opened:
-        bulk_create_with_history(opened, Membership, **history)
+        _create_with_history(Membership, opened, user)
+
+
+# Writing --------------------------------------------------------------------------------------
+#
+# Rows and their audit trail are written a statement per table, not per row. On PostgreSQL new
+# rows go in by one INSERT … SELECT FROM UNNEST (as bulk_create does, without converting values
+# that are already what the column takes), changed rows by one UPDATE … FROM UNNEST (Django's
+# bulk_update builds a CASE per row and field and takes minutes for ten thousand people);
+# elsewhere bulk_create and bulk_update do it. The django-simple-history
+# records are then copied by the database from the rows just written (INSERT … SELECT), with the
+# user, reason and type that bulk_create_with_history and bulk_update_with_history would give
+# them; databases that cannot return new rows' ids get simple_history's own function.
+
+# A column's Python type that PostgreSQL takes as it is, by the field's internal type; a value of
+# another type, and any value of another kind of field, goes through the field's get_db_prep_save,
+# as in bulk_create.
+_PLAIN_TYPES = {
+    "AutoField": int,
+    "BigAutoField": int,
+    "SmallAutoField": int,
+    "IntegerField": int,
+    "BigIntegerField": int,
+    "SmallIntegerField": int,
+    "PositiveIntegerField": int,
+    "PositiveBigIntegerField": int,
+    "PositiveSmallIntegerField": int,
+    "CharField": str,
+    "TextField": str,
+    "BooleanField": bool,
+    "DateField": date,
+}
+
+
+def _create_with_history(model, objs: list, user):
+    if not connection.features.can_return_rows_from_bulk_insert:
+        bulk_create_with_history(
+            objs, model, batch_size=WRITE_BATCH, default_user=user, default_change_reason=HISTORY_REASON
+        )
+        return
+    _insert_rows(model, objs)
+    _write_history(model, [obj.pk for obj in objs], "+", user)
+
+
+def _insert_rows(model, objs: list):
+    """Save new objects and give them their ids, as bulk_create does."""
+    if connection.vendor != "postgresql":
+        model.objects.bulk_create(objs)
+        return
+    meta = model._meta
+    quote = connection.ops.quote_name
+    for obj in objs:
+        obj._prepare_related_fields_for_save(operation_name="bulk_create")
+    fields = [f for f in meta.concrete_fields if f is not meta.pk]
+    columns = []
+    for model_field in fields:
+        if type(model_field).pre_save is Field.pre_save:
+            values = list(map(attrgetter(model_field.attname), objs))
+        else:  # sets auto_now dates, as bulk_create does
+            values = [model_field.pre_save(obj, True) for obj in objs]
+        columns.append(_column_values(model_field, values))
+    names = ", ".join(quote(f.column) for f in fields)
+    arrays = ", ".join(f"(%s)::{f.db_type(connection)}[]" for f in fields)
+    with connection.cursor() as cursor:
+        # New ids come back in the order of the rows, as bulk_create relies on.
+        cursor.execute(
+            f"INSERT INTO {quote(meta.db_table)} ({names}) SELECT * FROM UNNEST({arrays}) "
+            f"RETURNING {quote(meta.pk.column)}",
+            columns,
+        )
+        for obj, (pk,) in zip(objs, cursor.fetchall(), strict=True):
+            obj.pk = pk
+            obj._state.adding = False
+            obj._state.db = connection.alias
+
+
+def _column_values(model_field, values: list) -> list:
+    """One column's values as the database is given them: as they are when all are of the
+    column's plain Python type, else each through the field's get_db_prep_save."""
+    kind = _PLAIN_TYPES.get(
+        model_field.target_field.get_internal_type() if model_field.is_relation else model_field.get_internal_type()
+    )
+    if kind is not None and all(value is None or type(value) is kind for value in values):
+        return values
+    db = connections[DEFAULT_DB_ALIAS]  # the connection itself: the `connection` proxy is slow per call
+    return [None if value is None else model_field.get_db_prep_save(value, db) for value in values]
+
+
+def _update_with_history(model, objs: list, fields: list[str], user):
+    _update_rows(model, objs, fields)
+    _write_history(model, [obj.pk for obj in objs], "~", user)
+
+
+def _update_rows(model, objs: list, fields: list[str]):
+    """Write `fields` of saved objects: one UPDATE … FROM UNNEST on PostgreSQL, bulk_update elsewhere."""
+    if not objs:
+        return
+    if connection.vendor != "postgresql":
+        model.objects.bulk_update(objs, fields, batch_size=WRITE_BATCH)
+        return
+    quote = connection.ops.quote_name
+    table = quote(model._meta.db_table)
+    columns = [model._meta.pk, *(model._meta.get_field(name) for name in fields)]
+    names = [quote(column.column) for column in columns]
+    arrays = ", ".join(f"(%s)::{column.db_type(connection)}[]" for column in columns)
+    values = [_column_values(column, list(map(attrgetter(column.attname), objs))) for column in columns]
+    assignments = ", ".join(f"{name} = imported.{name}" for name in names[1:])
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {table} SET {assignments} FROM UNNEST({arrays}) AS imported ({', '.join(names)}) "
+            f"WHERE {table}.{names[0]} = imported.{names[0]}",
+            values,
+        )
+
+
+def _write_history(model, pks: list[int], history_type: str, user):
+    """simple_history's records of rows just written, copied from them by the database."""
+    if not pks or not getattr(settings, "SIMPLE_HISTORY_ENABLED", True):
+        return
+    history = model.history.model
+    user = user or history.get_default_history_user(None)  # the request's user, as simple_history does
+    quote = connection.ops.quote_name
+    tracked = history.tracked_fields
+    extra = {
+        "history_date": connection.ops.adapt_datetimefield_value(timezone.now()),
+        "history_change_reason": HISTORY_REASON,
+        "history_type": history_type,
+        "history_user": user.pk if user is not None else None,
+    }
+    target = [history._meta.get_field(name).column for name in [*(f.name for f in tracked), *extra]]
+    source = ", ".join(quote(field.column) for field in tracked)
+    table, pk = quote(model._meta.db_table), quote(model._meta.pk.column)
+    with connection.cursor() as cursor:
+        for chunk in _chunks(sorted(pks)):
+            cursor.execute(
+                f"INSERT INTO {quote(history._meta.db_table)} ({', '.join(quote(c) for c in target)}) "
+                f"SELECT {source}, {', '.join(['%s'] * len(extra))} FROM {table} "
+                f"WHERE {pk} IN ({', '.join(['%s'] * len(chunk))}) ORDER BY {pk}",
+                [*extra.values(), *chunk],
+            )
 
 
 def _sort_issues(issues: list[ImportIssue], columns: list[str]):
@@ -910,6 +1336,31 @@ def _sort_issues(issues: list[ImportIssue], columns: list[str]):
 
 def _run(read, save, commit: bool) -> ImportReport:
     """Preview, or check and save in one transaction only when nothing is wrong."""
+    # The zone that is current anyway, pinned: Participant.clean asks for today's date on every
+    # row, and finding the current zone is most of what that costs.
+    with _collector_paused(), timezone.override(timezone.get_current_timezone()):
+        return _check_and_save(read, save, commit)
+
+
+@contextmanager
+def _collector_paused():
+    """Python's cycle collector off while a file is read and saved.
+
+    A large file makes hundreds of thousands of short-lived objects (cells, rows, model
+    instances), and the collector would sweep the whole process again and again meanwhile: about
+    a quarter of the time of ten thousand rows. They are freed by reference counting all the same;
+    the collector resumes afterwards.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+def _check_and_save(read, save, commit: bool) -> ImportReport:
     if not commit:
         report, _ = read()
         return report
@@ -960,16 +1411,17 @@ def _read_participants(data, programme, organisations, can_set_membership) -> tu
     if not raw_rows:
         return report, []
     places = _Organisations(organisations)
+    checks = _FieldChecks()
 
     parsed = []
     for number, values in raw_rows:
         row = _Row(number, values)
         cells = _person_cells(row)
-        fields = _participant_fields(row, places, can_set_membership)
+        fields = _participant_fields(row, places, can_set_membership, checks)
         parsed.append((row, cells, fields))
     _mark_repeats([(row, cells) for row, cells, _ in parsed])
 
-    found = _find_people(cells.key for row, cells, _ in parsed if cells.key and not row.issues)
+    found = _find_people((cells.key for row, cells, _ in parsed if cells.key and not row.issues), places)
     memberships = _memberships_of(programme, (p.pk for p in found.values()))
 
     plans = []
@@ -977,7 +1429,9 @@ def _read_participants(data, programme, organisations, can_set_membership) -> tu
         plan = None
         if not row.issues:
             existing = found.get(cells.key)
-            plan = _plan_participant(row, cells, fields, existing, places, can_set_membership, programme, memberships)
+            plan = _plan_participant(
+                row, cells, fields, existing, places, can_set_membership, programme, memberships, checks
+            )
         if row.issues:
             report.errors += row.issues
         elif plan is not None:
@@ -987,7 +1441,7 @@ def _read_participants(data, programme, organisations, can_set_membership) -> tu
     return report, plans
 
 
-def _participant_fields(row: _Row, places: _Organisations, can_set_membership: bool) -> dict:
+def _participant_fields(row: _Row, places: _Organisations, can_set_membership: bool, checks: _FieldChecks) -> dict:
     organisation = places.find(row)
     level = row.integer("Класс/курс")
     # Grade for schools (and other kinds), course for colleges and universities.
@@ -1008,7 +1462,7 @@ def _participant_fields(row: _Row, places: _Organisations, can_set_membership: b
         "grade": grade,
         "course": course,
         "phone": row.text("Телефон"),
-        "email": row.email("E-mail"),
+        "email": row.email("E-mail", checks),
         "consent": row.choice("Согласие на обработку ПДн", _CONSENT_BY_TEXT, "да или нет"),
         "consent_date": row.date("Дата согласия"),
         "category": None,
@@ -1036,7 +1490,7 @@ def _participant_fields(row: _Row, places: _Organisations, can_set_membership: b
         row.error("Категория", "дата включения указана без категории: укажите категорию или очистите дату.")
     elif fields["basis"] and not has_category:
         row.error("Основание", "основание указано без категории и даты включения: заполните их или очистите основание.")
-    if fields["included_on"] and fields["included_on"] > timezone.localdate():
+    if fields["included_on"] and fields["included_on"] > checks.today:
         row.error("Дата включения", f"дата включения {short_date(fields['included_on'])} ещё не наступила.")
     if len(fields["basis"]) > Membership._meta.get_field("basis").max_length:
         row.error("Основание", "основание длиннее 400 знаков: сократите его.")
@@ -1052,6 +1506,7 @@ def _plan_participant(
     can_set_membership: bool,
     programme,
     memberships: dict[int, list[Membership]],
+    checks: _FieldChecks,
 ) -> _Plan | None:
     organisation = fields["organisation"]
     if existing is not None:
@@ -1119,7 +1574,7 @@ def _plan_participant(
         after = _shown(person)
         changes = [(column, before[column], after[column]) for column in before if before[column] != after[column]]
 
-    _validate_person(row, person)
+    _validate_person(row, person, checks)
     if row.issues:
         return None
 
@@ -1176,9 +1631,9 @@ def import_results(
         created = [p.participation for p in plans if p.new_participation]
         updated = [p.participation for p in plans if p.changed_participation and not p.new_participation]
         if created:
-            Participation.objects.bulk_create(created, batch_size=WRITE_BATCH)
+            Participation.objects.bulk_create(created)
         if updated:
-            Participation.objects.bulk_update(updated, ["role", "result"], batch_size=WRITE_BATCH)
+            _update_rows(Participation, updated, ["role", "result"])
 
     return _run(read, save, commit)
 
@@ -1189,6 +1644,7 @@ def _read_results(data, edition, organisations, make_residents) -> tuple[ImportR
     if not raw_rows:
         return report, []
     places = _Organisations(organisations)
+    checks = _FieldChecks()
     programme = edition.series.programme
     included_on = edition.ends_on or edition.starts_on
     title = edition.title or edition.series.name
@@ -1221,7 +1677,7 @@ def _read_results(data, edition, organisations, make_residents) -> tuple[ImportR
         )
         make_residents = False
 
-    found = _find_people(p[1].key for p in parsed if p[1].key and not p[0].issues)
+    found = _find_people((p[1].key for p in parsed if p[1].key and not p[0].issues), places)
     person_ids = [p.pk for p in found.values()]
     memberships = _memberships_of(programme, person_ids) if make_residents else {}
     participations = {}
@@ -1249,7 +1705,7 @@ def _read_results(data, edition, organisations, make_residents) -> tuple[ImportR
                 sex=sex,
                 organisation=organisation,
             )
-            _validate_person(row, person)
+            _validate_person(row, person, checks)
             changes.append(("Человек", "нет в банке", "новая запись"))
         else:
             person = existing

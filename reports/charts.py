@@ -8,6 +8,7 @@ global too, so rendering runs under a lock: a threaded server never mixes two ch
 
 import base64
 import functools
+import hashlib
 import io
 import re
 import textwrap
@@ -15,6 +16,7 @@ import threading
 from collections.abc import Callable
 from decimal import Decimal
 
+from django.core.cache import cache
 from matplotlib import rc_context
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
@@ -62,21 +64,36 @@ ALERT_BAND = "#fbe9e7"
 _lock = threading.Lock()
 
 
+CACHE_SECONDS = 24 * 3600
+
+
 def _chart(draw: Callable[..., Figure | None]) -> Callable[..., str]:
-    """Decorator: runs draw(section) under the shared style and returns its figure as inline SVG."""
+    """Decorator: runs draw(section) under the shared style and returns its figure as inline SVG;
+    `.png(section)` gives it as an <img> of a PNG instead.
+
+    Drawing is the costliest part of a справка page, so charts are cached by what they show: the
+    key is a digest of the section's data, so a change in the records gives a new key and a chart
+    is never stale."""
+    name = draw.__name__
+
+    def cached(section, kind: str, output: Callable[[Figure], str]) -> str:
+        key = f"chart:{name}:{kind}:{hashlib.sha256(repr(section).encode()).hexdigest()}"
+        found = cache.get(key)
+        if found is None:
+            with _lock, rc_context(STYLE):
+                figure = draw(section)
+                found = "" if figure is None else output(figure)
+            cache.set(key, found, CACHE_SECONDS)
+        return found
 
     @functools.wraps(draw)
     def render(section) -> str:
-        with _lock, rc_context(STYLE):
-            figure = draw(section)
-            return "" if figure is None else _svg(figure, id_prefix=draw.__name__.removesuffix("_chart"))
+        return cached(section, "svg", lambda figure: _svg(figure, id_prefix=name.removesuffix("_chart")))
 
     def png(section) -> str:
-        """The same chart as an <img> of a PNG at print resolution. For the PDF: WeasyPrint draws
-        an inline SVG of hundreds of glyph paths far more slowly than it places one image."""
-        with _lock, rc_context(STYLE):
-            figure = draw(section)
-            return "" if figure is None else _png(figure)
+        """For the PDF: WeasyPrint draws an inline SVG of hundreds of glyph paths far more slowly
+        than it places one image."""
+        return cached(section, "png", _png)
 
     render.png = png
     return render

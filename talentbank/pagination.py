@@ -16,7 +16,7 @@ from rest_framework.pagination import PageNumberPagination
 logger = logging.getLogger(__name__)
 
 COUNT_TIMEOUT_MS = 50
-ALWAYS_COUNT_BELOW = 50_000  # planner estimates below this are counted exactly, however long it takes
+ALWAYS_COUNT_BELOW = 5_000  # planner estimates below this are counted exactly, however long it takes
 
 
 class EstimatedCountPaginator(Paginator):

@@ -9,6 +9,7 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
+from django.core.cache import cache
 
 from reports import charts
 from reports.services.bank import MunicipalityRow, ResidentsByMunicipality, Totals
@@ -140,7 +141,25 @@ def test_chart_is_inline_scalable_svg(chart, section):
 
 @pytest.mark.parametrize(("chart", "section"), CHARTS, ids=ids)
 def test_chart_is_deterministic(chart, section):
-    assert chart(section()) == chart(section())
+    first = chart(section())
+    cache.clear()  # draw it again rather than read it back
+    assert chart(section()) == first
+
+
+def test_charts_are_cached_by_what_they_show(monkeypatch):
+    cache.clear()
+    drawn = []
+    svg = charts._svg
+    monkeypatch.setattr(charts, "_svg", lambda figure, id_prefix: drawn.append(id_prefix) or svg(figure, id_prefix))
+
+    first = charts.residents_by_municipality_chart(residents())
+    again = charts.residents_by_municipality_chart(residents())
+    changed_data = replace(residents(), rows=residents().rows[:-1])
+    changed = charts.residents_by_municipality_chart(changed_data)
+
+    assert again == first and len(drawn) == 2  # the same data is drawn once; new data draws anew
+    assert changed != first
+    assert charts.residents_by_municipality_chart.png(residents()).startswith('<img class="chart-image"')
 
 
 EMPTY = [

@@ -333,7 +333,7 @@ class Generator:
                 if category == Category.SCHOOL:
                     self.residents_by_year[year].append(pk)
             if len(people.rows) >= 50_000:
-                self.write("Участники ", people)
+                self.write("Участники, записано", people)
         self.write("Участники", people)
         self.write("Членство в программе", memberships)
 
@@ -487,7 +487,7 @@ class Generator:
                     role = rng.choices(roles, [0.85, 0.05, 0.07, 0.03])[0]
                     table.add(edition, person, role, results.get(role, ""))
             if len(table.rows) >= 200_000:
-                self.write("Участие в мероприятиях ", table)
+                self.write("Участие в мероприятиях, записано", table)
         self.write("Участие в мероприятиях", table)
 
     # --- cohorts: teams and diagnostics -----------------------------------------------------
@@ -531,8 +531,8 @@ class Generator:
                         score = min(100.0, max(0.0, base + growth + rng.uniform(-8, 8)))
                         scores.add(diagnostic, competence, round(score, 2))
             if len(scores.rows) >= 500_000:
-                self.write("Диагностики ", diagnostics)
-                self.write("Баллы ", scores)
+                self.write("Диагностики, записано", diagnostics)
+                self.write("Баллы, записано", scores)
         self.write("Диагностики", diagnostics)
         self.write("Баллы по компетенциям", scores)
 

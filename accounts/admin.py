@@ -10,11 +10,11 @@ from django.utils.html import format_html
 
 from accounts.models import ManagedUser
 from accounts.passwords import reset_password, resettable_users
-from participants.access import access_for
+from participants.admin_scope import RunsTheBankReadOnlyMixin
 
 
 @admin.register(ManagedUser)
-class PasswordResetAdmin(admin.ModelAdmin):
+class PasswordResetAdmin(RunsTheBankReadOnlyMixin, admin.ModelAdmin):
     """«Пароли пользователей»: the people whose password the user may set (accounts.passwords), each with a
     link to a page that sets a new one. Nothing else about an account can be changed here."""
 
@@ -39,31 +39,12 @@ class PasswordResetAdmin(admin.ModelAdmin):
             '<a href="{}">Задать новый пароль</a>', reverse("admin:accounts_manageduser_password", args=[obj.pk])
         )
 
-    def _may_use(self, request) -> bool:
-        access = access_for(request.user)
-        return access.is_superuser or access.is_coordinator
-
-    def has_module_permission(self, request):
-        return self._may_use(request)
-
-    def has_view_permission(self, request, obj=None):
-        return self._may_use(request)
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
     def get_urls(self):
         page = self.admin_site.admin_view(self.set_password_view)
         return [path("<path:object_id>/password/", page, name="accounts_manageduser_password"), *super().get_urls()]
 
     def set_password_view(self, request, object_id):
-        if not self._may_use(request):
+        if not self.has_view_permission(request):
             raise PermissionDenied
         target = self.get_object(request, unquote(object_id))
         if target is None:

@@ -1,11 +1,12 @@
 from django.contrib import admin
 
 from audit.models import AuditEvent
-from participants.access import access_for, token_users
+from participants.access import token_users
+from participants.admin_scope import RunsTheBankReadOnlyMixin
 
 
 @admin.register(AuditEvent)
-class AuditEventAdmin(admin.ModelAdmin):
+class AuditEventAdmin(RunsTheBankReadOnlyMixin, admin.ModelAdmin):
     """Read-only: superusers see every event, coordinators those of the people of their region
     (themselves, their region's school staff, their programmes' coordinators; see access.token_users)."""
 
@@ -22,22 +23,3 @@ class AuditEventAdmin(admin.ModelAdmin):
         if request.user.is_superuser:
             return events
         return events.filter(user__in=token_users(request.user))
-
-    def _may_read(self, request) -> bool:
-        access = access_for(request.user)
-        return access.is_superuser or access.is_coordinator
-
-    def has_module_permission(self, request):
-        return self._may_read(request)
-
-    def has_view_permission(self, request, obj=None):
-        return self._may_read(request)
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

@@ -69,8 +69,9 @@ class Access:
         return OFFICIAL in self.roles
 
     @property
-    def may_export_bank(self) -> bool:
-        """The whole bank in one workbook (participants.backup) is for superusers and coordinators."""
+    def runs_the_bank(self) -> bool:
+        """Superusers and coordinators: they export the bank (participants.backup), reset their
+        staff's passwords (accounts) and read the audit log (audit)."""
         return self.is_superuser or self.is_coordinator
 
     @cached_property

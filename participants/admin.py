@@ -243,7 +243,7 @@ class ParticipantAdmin(ScopedAdminMixin, PersonSearchMixin, SimpleHistoryAdmin):
         ]
 
     def changelist_view(self, request, extra_context=None):
-        extra_context = {"may_export_bank": access_for(request.user).may_export_bank, **(extra_context or {})}
+        extra_context = {"may_export_bank": access_for(request.user).runs_the_bank, **(extra_context or {})}
         return super().changelist_view(request, extra_context)
 
     @admin.display(description="муниципалитет", ordering="organisation__municipality__name")

@@ -6,7 +6,7 @@ from django.contrib.admin.utils import get_fields_from_path, unquote
 from django.core.exceptions import ValidationError
 from django.http import Http404
 
-from participants.access import is_scoped_model, scope
+from participants.access import access_for, is_scoped_model, scope
 from participants.models import Organisation
 from talentbank.pagination import EstimatedCountPaginator
 
@@ -61,6 +61,26 @@ class ScopedQuerysetMixin:
         if is_scoped_model(related) and "queryset" not in kwargs:
             kwargs["queryset"] = scope(request.user, related._default_manager.all())
         return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+
+class RunsTheBankReadOnlyMixin:
+    """An admin page that superusers and coordinators read and nobody edits (the audit log, the
+    password list): whom it shows is the page's own get_queryset."""
+
+    def has_module_permission(self, request):
+        return access_for(request.user).runs_the_bank
+
+    def has_view_permission(self, request, obj=None):
+        return access_for(request.user).runs_the_bank
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
 NOT_FOUND = "Запись не найдена или у вас нет к ней доступа."

@@ -1,8 +1,7 @@
 """Who may give whom a new password, and the rule that such a password is changed at the next login.
 
 - a superuser: anyone but themselves and other superusers (those use Django's own user admin);
-- a regional coordinator: the staff of the organisations in their programmes' regions, never a
-  superuser, a coordinator (themselves included);
+- a regional coordinator: the accounts they manage (accounts.rules: their region's school staff);
 - anyone else: nobody.
 
 The user then has to choose their own password before doing anything else
@@ -10,7 +9,6 @@ The user then has to choose their own password before doing anything else
 """
 
 from axes.utils import reset as reset_login_failures
-from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import QuerySet
@@ -18,25 +16,16 @@ from django.utils import timezone
 
 import audit
 from accounts.models import PasswordChangeRequired
-from participants.access import access_for
-from participants.models import Organisation, Programme
-from participants.roles import COORDINATOR
+from accounts.rules import manageable_users
 
 # Set at login for a user with a PasswordChangeRequired row; the middleware reads only the session.
 SESSION_KEY = "accounts_must_change_password"
 
 
 def resettable_users(user) -> QuerySet:
-    """The users whose password `user` may set."""
-    access = access_for(user)
-    users = get_user_model().objects.exclude(pk=user.pk).filter(is_superuser=False)
-    if access.is_superuser:
-        return users
-    if not access.is_coordinator:
-        return users.none()
-    regions = Programme.objects.filter(pk__in=access.programme_ids).values("region")
-    staff = Organisation.objects.filter(region__in=regions, staff__isnull=False).values("staff")
-    return users.filter(pk__in=staff).exclude(groups__name=COORDINATOR)
+    """The users whose password `user` may set: the accounts they manage (accounts.rules), never
+    themselves nor a superuser (superusers use Django's own user admin for each other)."""
+    return manageable_users(user).exclude(pk=user.pk).filter(is_superuser=False)
 
 
 def reset_password(request, target, new_password: str) -> None:

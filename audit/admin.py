@@ -1,14 +1,14 @@
 from django.contrib import admin
 
+from accounts.rules import manageable_users
 from audit.models import AuditEvent
-from participants.access import token_users
 from participants.admin_scope import RunsTheBankReadOnlyMixin
 
 
 @admin.register(AuditEvent)
 class AuditEventAdmin(RunsTheBankReadOnlyMixin, admin.ModelAdmin):
     """Read-only: superusers see every event, coordinators those of the people of their region
-    (themselves, their region's school staff, their programmes' coordinators; see access.token_users)."""
+    (themselves and the accounts they manage; see accounts.rules)."""
 
     list_display = ("at", "username", "action", "what", "ip")
     list_filter = ("action", "at")
@@ -22,4 +22,4 @@ class AuditEventAdmin(RunsTheBankReadOnlyMixin, admin.ModelAdmin):
         events = super().get_queryset(request)
         if request.user.is_superuser:
             return events
-        return events.filter(user__in=token_users(request.user))
+        return events.filter(user__in=manageable_users(request.user, include_self=True))

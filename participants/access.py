@@ -221,19 +221,3 @@ def report_programmes(user) -> QuerySet:
     if access.is_coordinator and user.has_perm("participants.view_report"):
         return programmes.filter(pk__in=access.programme_ids)
     return programmes.none()
-
-
-def token_users(user) -> QuerySet:
-    """Whom the user may issue API tokens to: a coordinator — themself, the staff of their region's
-    organisations and their programmes' coordinators, never a superuser; a superuser — anyone."""
-    from django.contrib.auth import get_user_model
-
-    access = access_for(user)
-    users = get_user_model().objects.all()
-    if access.is_superuser:
-        return users
-    if not access.is_coordinator:
-        return users.none()
-    staff = Organisation.objects.filter(region__in=access.region_ids).values("staff")
-    colleagues = Programme.objects.filter(pk__in=access.programme_ids).values("coordinators")
-    return users.filter(Q(pk=user.pk) | Q(pk__in=staff) | Q(pk__in=colleagues)).filter(is_superuser=False)

@@ -6,8 +6,9 @@ from rest_framework.authtoken.admin import TokenAdmin
 from rest_framework.authtoken.models import TokenProxy
 from simple_history.admin import SimpleHistoryAdmin
 
+from accounts.rules import manageable_users
 from events.models import Participation
-from participants.access import access_for, token_users
+from participants.access import access_for
 from participants.admin_scope import ScopedAdminMixin, ScopedQuerysetMixin
 from participants.models import (
     Achievement,
@@ -375,11 +376,11 @@ admin.site.unregister(TokenProxy)
 @admin.register(TokenProxy)
 class ScopedTokenAdmin(TokenAdmin):
     def get_queryset(self, request):
-        return super().get_queryset(request).filter(user__in=token_users(request.user))
+        return super().get_queryset(request).filter(user__in=manageable_users(request.user, include_self=True))
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "user":
-            kwargs["queryset"] = token_users(request.user).order_by("username")
+            kwargs["queryset"] = manageable_users(request.user, include_self=True).order_by("username")
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def get_object(self, request, object_id, from_field=None):

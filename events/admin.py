@@ -11,6 +11,7 @@ from events.models import (
     PartnerOrganisation,
     Publication,
 )
+from participants.access import coverage_municipalities
 from participants.admin import ParticipantRelatedSearchMixin
 from participants.admin_scope import ScopedAdminMixin, ScopedQuerysetMixin
 
@@ -24,7 +25,16 @@ class EventSeriesAdmin(ScopedAdminMixin, admin.ModelAdmin):
     autocomplete_fields = ["programme", "prepares_for"]
 
 
-class CoverageInline(ScopedQuerysetMixin, admin.TabularInline):
+class CoverageMunicipalityMixin:
+    """Coverage may name municipalities of any region (access.coverage_municipalities)."""
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "municipality":
+            kwargs["queryset"] = coverage_municipalities(request.user)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
+class CoverageInline(CoverageMunicipalityMixin, ScopedQuerysetMixin, admin.TabularInline):
     model = Coverage
     extra = 0
     fields = ["municipality"]
@@ -87,7 +97,7 @@ class EditionAdmin(ScopedAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(Coverage)
-class CoverageAdmin(ScopedAdminMixin, admin.ModelAdmin):
+class CoverageAdmin(CoverageMunicipalityMixin, ScopedAdminMixin, admin.ModelAdmin):
     list_display = ["edition", "municipality"]
     list_filter = ["edition__series__programme", "edition__period", "municipality"]
     list_select_related = ["edition__series", "municipality"]

@@ -112,7 +112,11 @@ class Access:
             member = Membership.objects.filter(participant=person, programme__in=self.programme_ids)
             in_no_programme = ~Exists(Membership.objects.filter(participant=person))
             condition |= Q(Exists(member))
-            condition |= Q(**{f"{prefix}organisation__region__in": self.region_ids}) & Q(in_no_programme)
+            # People in no programme yet: those of the region's organisations, and those the
+            # coordinator entered themself before giving them an organisation.
+            own_region = Q(**{f"{prefix}organisation__region__in": self.region_ids})
+            entered = Q(**{f"{prefix}organisation__isnull": True, f"{prefix}created_by": self.user.pk})
+            condition |= (own_region | entered) & Q(in_no_programme)
         if self.organisation_ids:
             condition |= Q(**{f"{prefix}organisation__in": self.organisation_ids})
         return condition
@@ -221,3 +225,56 @@ def report_programmes(user) -> QuerySet:
     if access.is_coordinator and user.has_perm("participants.view_report"):
         return programmes.filter(pk__in=access.programme_ids)
     return programmes.none()
+
+
+def coverage_municipalities(user) -> QuerySet:
+    """The municipalities an edition may be recorded as attended by: those of any region, since the
+    справка lists participants from other regions (Table 2), for whoever runs the bank; they are
+    reference data, not personal data."""
+    if not access_for(user).runs_the_bank:
+        return Municipality.objects.none()
+    return Municipality.objects.select_related("region")
+
+
+def must_name_organisation(user) -> bool:
+    """School staff see only their organisations' pupils: a person they enter must be given one of
+    them, or it would vanish from their view the moment it is saved."""
+    return not access_for(user).runs_the_bank
+
+
+ORGANISATION_REQUIRED = "Укажите образовательную организацию: без неё ученик не будет виден в вашем списке."
+
+
+# Deletes ---------------------------------------------------------------------------------------
+
+HIDDEN_IN_CASCADE = (
+    "удаление затронуло бы связанные записи, которые вам не видны (других программ или организаций): {count}. "
+    "Обратитесь к администратору банка"
+)
+
+
+def hidden_in_cascade(user, objs) -> int:
+    """How many records a delete of `objs` would take with it (cascades) that the user may not see.
+
+    A delete a user may do must stay inside what they see: a person who is also in another
+    coordinator's programme is not theirs to delete. Rows of many-to-many tables count as their
+    owners; a model without a rule counts as hidden, as everywhere in this module.
+    """
+    from django.contrib.admin.utils import NestedObjects
+    from django.db import router
+
+    objs = list(objs)
+    if not objs or access_for(user).is_superuser:
+        return 0
+    collector = NestedObjects(using=router.db_for_write(type(objs[0])))
+    collector.collect(objs)
+    hidden = 0
+    for model, instances in collector.data.items():
+        if model._meta.auto_created:
+            continue
+        pks = {obj.pk for obj in instances}
+        if not is_scoped_model(model):
+            hidden += len(pks)
+            continue
+        hidden += len(pks) - scope(user, model._default_manager.filter(pk__in=pks)).count()
+    return hidden

@@ -1,5 +1,6 @@
 from django import forms
 from django.contrib import admin
+from django.contrib.admin.widgets import FilteredSelectMultiple
 from django.db.models import Count
 from django.http import Http404
 from rest_framework.authtoken.admin import TokenAdmin
@@ -8,7 +9,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from accounts.rules import manageable_users
 from events.models import Participation
-from participants.access import access_for
+from participants.access import ORGANISATION_REQUIRED, access_for, coverage_municipalities, must_name_organisation
 from participants.admin_scope import ScopedAdminMixin, ScopedQuerysetMixin
 from participants.models import (
     Achievement,
@@ -48,6 +49,20 @@ class ParticipantRelatedSearchMixin(PersonSearchMixin):
     search_fields = ["participant__name_key"]
 
 
+def _autocompletes(request, app_label: str, model_name: str, field_name: str) -> bool:
+    """Whether the request is the admin's autocomplete for this field."""
+    return (
+        request.resolver_match is not None
+        and request.resolver_match.url_name == "autocomplete"
+        and (
+            request.GET.get("app_label"),
+            request.GET.get("model_name"),
+            request.GET.get("field_name"),
+        )
+        == (app_label, model_name, field_name)
+    )
+
+
 @admin.register(Region)
 class RegionAdmin(ScopedAdminMixin, admin.ModelAdmin):
     list_display = ["name", "code", "municipality_count"]
@@ -70,6 +85,9 @@ class MunicipalityAdmin(ScopedAdminMixin, admin.ModelAdmin):
     autocomplete_fields = ["region"]
 
     def get_queryset(self, request):
+        if _autocompletes(request, "events", "coverage", "municipality"):
+            # An edition's coverage may name any region's municipalities (access.coverage_municipalities).
+            return coverage_municipalities(request.user)
         # Annotating drops Meta.ordering; keep it, or the autocomplete pages an unordered list.
         queryset = super().get_queryset(request).annotate(organisation_count=Count("organisations"))
         return queryset.order_by(*Municipality._meta.ordering)
@@ -86,6 +104,32 @@ class OrganisationAdmin(ScopedAdminMixin, admin.ModelAdmin):
     list_select_related = ["municipality"]
     search_fields = ["name", "short_name", "municipality__name"]
     autocomplete_fields = ["municipality", "staff"]
+
+    # «Сотрудники» are accounts: whom a user may attach is accounts.rules, not the organisation's scope.
+    def get_autocomplete_fields(self, request):
+        fields = super().get_autocomplete_fields(request)
+        return fields if request.user.is_superuser else [f for f in fields if f != "staff"]
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        if db_field.name == "staff":
+            kwargs["queryset"] = manageable_users(request.user).order_by("username")
+            if not request.user.is_superuser:
+                kwargs["widget"] = FilteredSelectMultiple(db_field.verbose_name, is_stacked=False)
+            field = super().formfield_for_manytomany(db_field, request, **kwargs)
+            field.error_messages["invalid_choice"] = (
+                "Учётная запись %(value)s не относится к сотрудникам организаций вашего региона: "
+                "прикрепить её может только администратор банка."
+            )
+            field.help_text = "Сотрудники организаций вашего региона. Других пользователей прикрепляет администратор."
+            return field
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+    def save_related(self, request, form, formsets, change):
+        # Accounts the user may not manage are not among the choices: keep them attached as they were.
+        if change and "staff" in form.cleaned_data:
+            kept = form.instance.staff.exclude(pk__in=manageable_users(request.user).values("pk"))
+            form.cleaned_data["staff"] = list(form.cleaned_data["staff"]) + list(kept)
+        super().save_related(request, form, formsets, change)
 
 
 class CriterionInline(ScopedQuerysetMixin, admin.TabularInline):
@@ -129,6 +173,12 @@ class ProgrammeAdmin(ScopedAdminMixin, admin.ModelAdmin):
     prepopulated_fields = {"slug": ["short_name"]}
     autocomplete_fields = ["region", "coordinators"]
     inlines = [CriterionInline]
+
+    # Who coordinates a programme is decided by superusers only (a coordinator could otherwise
+    # hand their programme, and its people, to any account).
+    def get_readonly_fields(self, request, obj=None):
+        fields = list(super().get_readonly_fields(request, obj))
+        return fields if request.user.is_superuser else [*fields, "coordinators"]
 
 
 class CriterionTargetInline(ScopedQuerysetMixin, admin.TabularInline):
@@ -204,6 +254,20 @@ class ParticipantAdmin(ScopedAdminMixin, PersonSearchMixin, SimpleHistoryAdmin):
     @admin.display(description="ФИО", ordering="last_name")
     def full_name(self, obj):
         return obj.full_name
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change, **kwargs)
+
+        class ViewerForm(form):
+            def _post_clean(self):
+                self.instance.viewer = request.user  # the duplicate message names only what they may see
+                super()._post_clean()
+
+        form = ViewerForm
+        if "organisation" in form.base_fields and must_name_organisation(request.user):
+            form.base_fields["organisation"].required = True
+            form.base_fields["organisation"].error_messages["required"] = ORGANISATION_REQUIRED
+        return form
 
     def get_urls(self):
         from django.urls import path

@@ -4,9 +4,10 @@ shows only what `access.scope` leaves, and an object outside it is a 404, not a 
 from django.contrib import admin
 from django.contrib.admin.utils import get_fields_from_path, unquote
 from django.core.exceptions import ValidationError
+from django.db.models import BooleanField, DateField
 from django.http import Http404
 
-from participants.access import access_for, is_scoped_model, scope
+from participants.access import HIDDEN_IN_CASCADE, access_for, hidden_in_cascade, is_scoped_model, scope
 from participants.models import Organisation
 from talentbank.pagination import EstimatedCountPaginator
 
@@ -42,6 +43,18 @@ class OrganisationFilter(ScopedRelatedFilter):
             queryset = queryset.filter(pk__in=[v for v in chosen if v and str(v).isdigit()])
         ordering = self.field_admin_ordering(field, request, model_admin)
         return [(obj.pk, str(obj)) for obj in queryset.order_by(*(ordering or ["name"]))]
+
+
+class ScopedAllValuesFilter(admin.AllValuesFieldListFilter):
+    """A filter over a plain field reached through a relation ("edition__period"): Django lists the
+    values of every row of the related table, other programmes' periods included; this lists the
+    values of the rows the user sees."""
+
+    def __init__(self, field, request, params, model, model_admin, field_path):
+        super().__init__(field, request, params, model, model_admin, field_path)
+        self.lookup_choices = (
+            model_admin.get_queryset(request).order_by(field_path).values_list(field_path, flat=True).distinct()
+        )
 
 
 class ScopedQuerysetMixin:
@@ -99,6 +112,20 @@ class ScopedAdminMixin(ScopedQuerysetMixin):
             raise Http404(NOT_FOUND)
         return obj
 
+    def get_deleted_objects(self, objs, request):
+        """Django's list of what a delete takes with it, refused (and naming nothing) when the
+        cascade reaches records the user may not see (access.hidden_in_cascade)."""
+        deleted, model_count, perms_needed, protected = super().get_deleted_objects(objs, request)
+        hidden = hidden_in_cascade(request.user, objs)
+        if hidden:
+            return [], {}, {HIDDEN_IN_CASCADE.format(count=hidden)}, []
+        return deleted, model_count, perms_needed, protected
+
+    def save_model(self, request, obj, form, change):
+        if not change and hasattr(obj, "created_by_id") and obj.created_by_id is None:
+            obj.created_by = request.user
+        super().save_model(request, obj, form, change)
+
     def _ensure_visible(self, request, object_id):
         """For views that look the object up themselves (simple-history's history pages)."""
         try:
@@ -129,5 +156,7 @@ class ScopedAdminMixin(ScopedQuerysetMixin):
                     item = (item, OrganisationFilter)
                 elif field.is_relation and is_scoped_model(field.related_model):
                     item = (item, ScopedRelatedFilter)
+                elif not (field.is_relation or field.choices or isinstance(field, (BooleanField, DateField))):
+                    item = (item, ScopedAllValuesFilter)
             filters.append(item)
         return filters

@@ -1,7 +1,9 @@
 """One FilterSet per model of the bank, used by the API (and available to list pages)."""
 
 import django_filters as filters
+from django_filters.rest_framework import DjangoFilterBackend
 
+from participants.access import is_scoped_model, scope
 from participants.models import (
     Achievement,
     Criterion,
@@ -20,7 +22,28 @@ from participants.search import search_people
 DATE = ["exact", "gte", "lte"]
 
 
-class ParticipantFilterSet(filters.FilterSet):
+class ScopedFilterSet(filters.FilterSet):
+    """Every choice list of the filters (organisations, programmes, people… in the browsable API's
+    filter form, and the ids a filter accepts) is built per request from the user's scope."""
+
+    def __init__(self, data=None, queryset=None, *, request=None, prefix=None):
+        super().__init__(data, queryset, request=request, prefix=prefix)
+        user = getattr(request, "user", None)
+        for declared in self.filters.values():
+            choices = declared.extra.get("queryset")
+            model = getattr(choices, "model", None)  # a callable is scoped by whoever wrote it
+            if model is not None and is_scoped_model(model):
+                everything = model._default_manager.all()
+                declared.extra["queryset"] = scope(user, everything) if user is not None else everything.none()
+
+
+class ScopedFilterBackend(DjangoFilterBackend):
+    """DjangoFilterBackend whose generated filtersets (from `filterset_fields`) are scoped too."""
+
+    filterset_base = ScopedFilterSet
+
+
+class ParticipantFilterSet(ScopedFilterSet):
     q = filters.CharFilter(method="search", label="ФИО, дата рождения или организация")
     region = filters.NumberFilter(field_name="organisation__region", label="субъект РФ")
     municipality = filters.NumberFilter(field_name="organisation__municipality", label="муниципалитет")
@@ -41,7 +64,7 @@ class ParticipantFilterSet(filters.FilterSet):
         return search_people(queryset, value)
 
 
-class MembershipFilterSet(filters.FilterSet):
+class MembershipFilterSet(ScopedFilterSet):
     organisation = filters.NumberFilter(field_name="participant__organisation", label="организация")
     municipality = filters.NumberFilter(field_name="participant__organisation__municipality", label="муниципалитет")
     active_on = filters.DateFilter(method="filter_active_on", label="действует на дату")

@@ -33,7 +33,7 @@ import openpyxl
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import DEFAULT_DB_ALIAS, IntegrityError, connection, connections, transaction
-from django.db.models import Field
+from django.db.models import Field, QuerySet
 from django.utils import timezone
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.styles.numbers import BUILTIN_FORMATS, is_date_format, is_timedelta_format
@@ -54,7 +54,7 @@ from participants.models import (
     Participant,
     Sex,
 )
-from participants.models.people import MAX_COURSE, MAX_GRADE, MIN_COURSE, MIN_GRADE
+from participants.models.people import ALREADY_REGISTERED, MAX_COURSE, MAX_GRADE, MIN_COURSE, MIN_GRADE
 from participants.names import clean_name_part, normalise_name
 
 PARTICIPANT_COLUMNS = [
@@ -1045,23 +1045,39 @@ def _person_cells(row: _Row) -> _PersonCells:
     )
 
 
-def _find_people(keys: Iterable[tuple[str, date]], places: _Organisations) -> dict[tuple[str, date], Participant]:
-    """The bank's people with these (name key, birth date), in one query (per LOOKUP_BATCH names).
+def _find_people(
+    keys: Iterable[tuple[str, date]], places: _Organisations, people: QuerySet | None
+) -> tuple[dict[tuple[str, date], Participant], set[tuple[str, date]]]:
+    """The bank's people with these (name key, birth date), in one query (per LOOKUP_BATCH names),
+    and the keys of those the importer may not see (`people`: whom they may; None: everyone).
 
-    A person's organisation comes from `places` when the user may load into it; a person of
-    another organisation is refused before anything looks at it.
+    A person out of sight is neither returned nor looked at further: the row is refused without a
+    word of who or where they are. A person's organisation comes from `places` when the user may
+    load into it.
     """
     wanted = set(keys)
     names = sorted({name for name, _ in wanted})
-    found = {}
+    found, hidden = {}, set()
     for chunk in _chunks(names):
-        for person in Participant.objects.filter(name_key__in=chunk):
+        matches = [p for p in Participant.objects.filter(name_key__in=chunk) if (p.name_key, p.birth_date) in wanted]
+        visible = (
+            {p.pk for p in matches}
+            if people is None
+            else set(people.filter(pk__in=[p.pk for p in matches]).values_list("pk", flat=True))
+        )
+        for person in matches:
             key = (person.name_key, person.birth_date)
-            if key in wanted:
-                if person.organisation_id in places.by_id:
-                    person.organisation = places.by_id[person.organisation_id]
-                found[key] = person
-    return found
+            if person.pk not in visible:
+                hidden.add(key)
+                continue
+            if person.organisation_id in places.by_id:
+                person.organisation = places.by_id[person.organisation_id]
+            found[key] = person
+    return found, hidden
+
+
+def _refuse_hidden(row: _Row):
+    row.error(None, _lower_first(ALREADY_REGISTERED))
 
 
 def _memberships_of(programme, person_ids: Iterable[int]) -> dict[int, list[Membership]]:
@@ -1175,6 +1191,8 @@ def _save_people(plans: list[_Plan], user, fields: list[str]):
     created = [p.person for p in plans if p.new_person]
     updated = [p.person for p in plans if p.changed_person and not p.new_person]
     if created:
+        for person in created:
+            person.created_by = user
         _create_with_history(Participant, created, user)
     if updated:
         now = timezone.now()
@@ -1391,21 +1409,22 @@ _PERSON_UPDATE_FIELDS = ["sex", "organisation", "grade", "course", "phone", "ema
 
 
 def import_participants(
-    data: bytes, *, programme, organisations, can_set_membership: bool, user=None, commit: bool
+    data: bytes, *, programme, organisations, can_set_membership: bool, user=None, commit: bool, people=None
 ) -> ImportReport:
     """Check a workbook of participants (commit=False: preview) or save it (commit=True, all or nothing).
 
     `organisations`: where the user may load pupils into. `can_set_membership`: whether Категория,
-    Дата включения and Основание may be filled (the programme coordinator's right).
+    Дата включения and Основание may be filled (the programme coordinator's right). `people`: whom
+    the user may see (access.scope); a row matching anyone else is refused. None: everyone.
     """
 
     def read():
-        return _read_participants(data, programme, organisations, can_set_membership)
+        return _read_participants(data, programme, organisations, can_set_membership, people)
 
     return _run(read, lambda plans: _save_people(plans, user, _PERSON_UPDATE_FIELDS), commit)
 
 
-def _read_participants(data, programme, organisations, can_set_membership) -> tuple[ImportReport, list[_Plan]]:
+def _read_participants(data, programme, organisations, can_set_membership, people) -> tuple[ImportReport, list[_Plan]]:
     raw_rows, issues = _read_sheet(data, PARTICIPANT_SHEET, PARTICIPANT_COLUMNS)
     report = ImportReport(errors=issues)
     if not raw_rows:
@@ -1421,12 +1440,15 @@ def _read_participants(data, programme, organisations, can_set_membership) -> tu
         parsed.append((row, cells, fields))
     _mark_repeats([(row, cells) for row, cells, _ in parsed])
 
-    found = _find_people((cells.key for row, cells, _ in parsed if cells.key and not row.issues), places)
+    keys = (cells.key for row, cells, _ in parsed if cells.key and not row.issues)
+    found, hidden = _find_people(keys, places, people)
     memberships = _memberships_of(programme, (p.pk for p in found.values()))
 
     plans = []
     for row, cells, fields in parsed:
         plan = None
+        if not row.issues and cells.key in hidden:
+            _refuse_hidden(row)
         if not row.issues:
             existing = found.get(cells.key)
             plan = _plan_participant(
@@ -1615,16 +1637,17 @@ RESIDENT_ROLES = {Role.WINNER: "Победитель", Role.PRIZE_WINNER: "Пр�
 
 
 def import_results(
-    data: bytes, *, edition, organisations, make_residents: bool, user=None, commit: bool
+    data: bytes, *, edition, organisations, make_residents: bool, user=None, commit: bool, people=None
 ) -> ImportReport:
     """Check (commit=False) or save (commit=True, all or nothing) a workbook of an edition's participants.
 
     People missing from the bank are created. With `make_residents`, winners and prize-winners
-    without an open resident membership of the edition's programme become residents.
+    without an open resident membership of the edition's programme become residents. `people`: whom
+    the user may see, as for import_participants.
     """
 
     def read():
-        return _read_results(data, edition, organisations, make_residents)
+        return _read_results(data, edition, organisations, make_residents, people)
 
     def save(plans: list[_Plan]):
         _save_people(plans, user, ["organisation"])
@@ -1638,7 +1661,7 @@ def import_results(
     return _run(read, save, commit)
 
 
-def _read_results(data, edition, organisations, make_residents) -> tuple[ImportReport, list[_Plan]]:
+def _read_results(data, edition, organisations, make_residents, people) -> tuple[ImportReport, list[_Plan]]:
     raw_rows, issues = _read_sheet(data, RESULT_SHEET, RESULT_COLUMNS)
     report = ImportReport(errors=issues)
     if not raw_rows:
@@ -1677,7 +1700,7 @@ def _read_results(data, edition, organisations, make_residents) -> tuple[ImportR
         )
         make_residents = False
 
-    found = _find_people((p[1].key for p in parsed if p[1].key and not p[0].issues), places)
+    found, hidden = _find_people((p[1].key for p in parsed if p[1].key and not p[0].issues), places, people)
     person_ids = [p.pk for p in found.values()]
     memberships = _memberships_of(programme, person_ids) if make_residents else {}
     participations = {}
@@ -1687,6 +1710,8 @@ def _read_results(data, edition, organisations, make_residents) -> tuple[ImportR
 
     plans = []
     for row, cells, sex, organisation, role, result in parsed:
+        if not row.issues and cells.key in hidden:
+            _refuse_hidden(row)
         if row.issues:
             report.errors += row.issues
             continue

@@ -28,6 +28,9 @@ EVENTS_MODELS = [
 ]
 
 
+REFERENCE_MODELS = ["region", "instrument", "competence"]
+
+
 def _perms(app: str, models: list[str], actions=ALL_ACTIONS) -> set[tuple[str, str]]:
     return {(app, f"{action}_{model}") for model in models for action in actions}
 
@@ -37,7 +40,10 @@ VIEW_REPORT = ("participants", "view_report")
 GROUP_PERMISSIONS: dict[str, set[tuple[str, str]]] = {
     # Everything in the programmes they coordinate (access.py narrows the rows), and API tokens
     # for the people of their region (access.token_users).
-    COORDINATOR: _perms("participants", PARTICIPANTS_MODELS)
+    # Shared reference data (regions, diagnostic instruments and their competences) only to read:
+    # superusers maintain it for every region.
+    COORDINATOR: _perms("participants", [m for m in PARTICIPANTS_MODELS if m not in REFERENCE_MODELS])
+    | _perms("participants", REFERENCE_MODELS, ("view",))
     | _perms("events", EVENTS_MODELS)
     | _perms("authtoken", ["tokenproxy"])
     | {VIEW_REPORT},

@@ -121,6 +121,7 @@ def _run(upload: ImportUpload, user, commit: bool) -> importers.ImportReport:
             make_residents=upload.target.get("make_residents", False),
             user=user,
             commit=commit,
+            people=scope(user, Participant.objects.all()),
         )
     programme = get_object_or_404(scope(user, Programme.objects.all()), pk=upload.target["programme"])
     return importers.import_participants(
@@ -130,6 +131,7 @@ def _run(upload: ImportUpload, user, commit: bool) -> importers.ImportReport:
         can_set_membership=user.has_perm("participants.add_membership"),
         user=user,
         commit=commit,
+        people=scope(user, Participant.objects.all()),
     )
 
 
@@ -198,6 +200,13 @@ def duplicates_view(request, model_admin):
         found = {p.pk: p for p in people.filter(pk__in=[i for i in ids if i and i.isdigit()])}
         if len(found) != 2:
             messages.error(request, "Выберите две разные записи, доступные вам.")
+        elif not probable_duplicates(people.filter(pk__in=found)):
+            # Only a pair the page proposes: a crafted POST of any two records is not a merge.
+            messages.error(
+                request,
+                "Эти две записи не похожи на дубликаты (разные даты рождения или непохожие ФИО): "
+                "объединить можно только пару из списка ниже.",
+            )
         else:
             keep, duplicate = found[int(ids[0])], found[int(ids[1])]
             try:

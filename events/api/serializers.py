@@ -1,6 +1,16 @@
+from rest_framework import serializers
+
 from events.models import Edition, EventSeries, Opportunity, Participation, PartnerOrganisation, Publication
-from participants.api.base import ModelValidatedSerializer, ScopedPrimaryKeyRelatedField
-from participants.models import Municipality
+from participants.access import coverage_municipalities
+from participants.api.base import ModelValidatedSerializer
+
+
+class CoverageMunicipalityField(serializers.PrimaryKeyRelatedField):
+    """Municipalities of any region may be recorded as an edition's participants (access.coverage_municipalities)."""
+
+    def get_queryset(self):
+        request = self.context.get("request")
+        return coverage_municipalities(request.user) if request is not None else None
 
 
 class EventSeriesSerializer(ModelValidatedSerializer):
@@ -15,9 +25,7 @@ class EventSeriesSerializer(ModelValidatedSerializer):
 class EditionSerializer(ModelValidatedSerializer):
     """An edition with the municipalities (and other regions) that took part, in one request."""
 
-    municipalities = ScopedPrimaryKeyRelatedField(
-        many=True, required=False, queryset=Municipality.objects.all(), help_text="муниципалитеты-участники (id)"
-    )
+    municipalities = CoverageMunicipalityField(many=True, required=False, help_text="муниципалитеты-участники (id)")
 
     class Meta:
         model = Edition

@@ -5,9 +5,9 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import IntegrityError, transaction
 from rest_framework import permissions, serializers, viewsets
-from rest_framework.exceptions import ValidationError
+from rest_framework.exceptions import PermissionDenied, ValidationError
 
-from participants.access import is_scoped_model, scope
+from participants.access import HIDDEN_IN_CASCADE, hidden_in_cascade, is_scoped_model, scope
 
 
 class ScopedPrimaryKeyRelatedField(serializers.PrimaryKeyRelatedField):
@@ -55,6 +55,8 @@ class ModelValidatedSerializer(serializers.ModelSerializer):
                 setattr(instance, name, value)
         if hasattr(instance, "tidy_names"):
             instance.tidy_names()
+        if hasattr(instance, "viewer") and "request" in self.context:
+            instance.viewer = self.context["request"].user  # the duplicate message names only what they may see
         # As a ModelForm does: fields set by save() (editable=False) and m2m are not validated here.
         excluded = m2m | {f.name for f in model._meta.concrete_fields if not f.editable}
         try:
@@ -94,3 +96,16 @@ class ScopedViewSet(viewsets.ModelViewSet):
 
     def get_queryset(self):
         return scope(self.request.user, super().get_queryset())
+
+    def perform_destroy(self, instance):
+        hidden = hidden_in_cascade(self.request.user, [instance])
+        if hidden:
+            message = HIDDEN_IN_CASCADE.format(count=hidden)
+            raise PermissionDenied(message[0].upper() + message[1:] + ".")
+        instance.delete()
+
+    def perform_create(self, serializer):
+        if any(f.name == "created_by" for f in serializer.Meta.model._meta.concrete_fields):
+            serializer.save(created_by=self.request.user)
+        else:
+            serializer.save()

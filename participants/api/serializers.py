@@ -1,5 +1,6 @@
 from rest_framework import serializers
 
+from participants.access import ORGANISATION_REQUIRED, must_name_organisation
 from participants.api.base import ModelValidatedSerializer
 from participants.models import (
     Achievement,
@@ -78,6 +79,13 @@ class ParticipantSerializer(ModelValidatedSerializer):
             "consent_given_by_name", "created_at", "updated_at",
         ]  # fmt: skip
         read_only_fields = ["created_at", "updated_at"]
+
+    def validate(self, attrs):
+        organisation = attrs.get("organisation", getattr(self.instance, "organisation", None))
+        request = self.context.get("request")
+        if organisation is None and request is not None and must_name_organisation(request.user):
+            raise serializers.ValidationError({"organisation": [ORGANISATION_REQUIRED]})
+        return super().validate(attrs)
 
 
 class MembershipSerializer(ModelValidatedSerializer):

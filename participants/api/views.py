@@ -1,4 +1,3 @@
-from django_filters.rest_framework import DjangoFilterBackend
 from rest_framework import filters
 
 from participants import filtersets
@@ -31,7 +30,7 @@ def viewset(model, serializer, *, filterset=None, search=(), ordering=("id",), q
         "ordering_fields": "__all__",
         "ordering": list(ordering),
         "filter_backends": [
-            DjangoFilterBackend,
+            filtersets.ScopedFilterBackend,
             filters.SearchFilter,
             filters.OrderingFilter,
         ],

@@ -1,5 +1,6 @@
 from datetime import date
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -79,8 +80,23 @@ class Participant(models.Model):
     name_key = models.CharField("ключ ФИО", max_length=310, editable=False, db_index=True)
     created_at = models.DateTimeField("создан", auto_now_add=True)
     updated_at = models.DateTimeField("изменён", auto_now=True)
+    # Who entered the record: a coordinator keeps seeing a person they entered before the person has
+    # an organisation or a membership (participants.access).
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="кто внёс",
+        null=True,
+        blank=True,
+        editable=False,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
 
     history = HistoricalRecords(excluded_fields=["name_key", "updated_at"])
+
+    # Who is entering or editing the record (set by the admin form and the API): the duplicate
+    # message names the existing record only to a user who may see it.
+    viewer = None
 
     class Meta:
         verbose_name = "участник"
@@ -171,15 +187,31 @@ class Participant(models.Model):
             errors["consent_date"] = "Дата согласия раньше даты рождения."
         duplicate = self.find_duplicate()
         if duplicate:
-            place = duplicate.organisation.name if duplicate.organisation else "организация не указана"
-            if duplicate.organisation:
-                place += f", {duplicate.organisation.municipality}"
-            errors["last_name"] = (
-                f"Этот человек уже есть в банке: {duplicate.full_name}, {short_date(duplicate.birth_date)} г. р. "
-                f"({place}; запись № {duplicate.pk}). Откройте существующую запись вместо создания новой."
-            )
+            errors["last_name"] = duplicate_message(duplicate, self.viewer)
         if errors:
             raise ValidationError(errors)
+
+
+ALREADY_REGISTERED = (
+    "Человек с такими ФИО и датой рождения уже зарегистрирован в банке. "
+    "Если это ваш ученик, обратитесь к региональному координатору: он поможет."
+)
+
+
+def duplicate_message(duplicate: Participant, viewer) -> str:
+    """What to tell a user who enters a person already in the bank: the existing record when the user
+    may see it, else only that such a person is registered — never whose pupil, where or which record."""
+    from participants.access import scope
+
+    if viewer is None or not scope(viewer, Participant.objects.filter(pk=duplicate.pk)).exists():
+        return ALREADY_REGISTERED
+    place = duplicate.organisation.name if duplicate.organisation else "организация не указана"
+    if duplicate.organisation:
+        place += f", {duplicate.organisation.municipality}"
+    return (
+        f"Этот человек уже есть в банке: {duplicate.full_name}, {short_date(duplicate.birth_date)} г. р. "
+        f"({place}; запись № {duplicate.pk}). Откройте существующую запись вместо создания новой."
+    )
 
 
 class Category(models.TextChoices):

@@ -885,7 +885,9 @@ def test_the_audit_trail_holds_every_saved_row_as_it_was_saved(bank, coordinator
 def test_people_added_by_someone_else_meanwhile_roll_the_file_back(bank, monkeypatch):
     """The database's own refusal (the unique ФИО and birth date) while the rows are written."""
     assert load(bank, xlsx(good_rows()[:1])).saved
-    monkeypatch.setattr(importers, "_find_people", lambda keys, places: {})  # as if checked before she was added
+    monkeypatch.setattr(
+        importers, "_find_people", lambda keys, places, people: ({}, set())
+    )  # as if checked before she was added
     before = state()
     report = load(bank, xlsx(good_rows()))
     assert not report.saved

@@ -101,7 +101,8 @@ def date_cells(data: bytes, name: str) -> set[str]:
     workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True)
     try:
         header, first = workbook[name].iter_rows(min_row=1, max_row=2)
-        return {h.value for h, cell in zip(header, first, strict=True) if cell.is_date}
+        # A read-only sheet drops the trailing empty cells of a row.
+        return {h.value for h, cell in zip(header, first, strict=False) if cell.is_date}
     finally:
         workbook.close()
 

@@ -30,11 +30,11 @@ class ScopedFilterSet(filters.FilterSet):
         super().__init__(data, queryset, request=request, prefix=prefix)
         user = getattr(request, "user", None)
         for declared in self.filters.values():
-            choices = declared.extra.get("queryset")
-            model = getattr(choices, "model", None)  # a callable is scoped by whoever wrote it
+            model = getattr(getattr(declared, "queryset", None), "model", None)  # a callable scopes itself
             if model is not None and is_scoped_model(model):
                 everything = model._default_manager.all()
-                declared.extra["queryset"] = scope(user, everything) if user is not None else everything.none()
+                declared.queryset = scope(user, everything) if user is not None else everything.none()
+                declared.__dict__.pop("_field", None)  # a form field built before would keep the old list
 
 
 class ScopedFilterBackend(DjangoFilterBackend):

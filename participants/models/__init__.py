@@ -1,6 +1,7 @@
 from .geography import COURSE_ORGANISATION_KINDS, Municipality, MunicipalityKind, Organisation, OrganisationKind, Region
 from .imports import ImportKind, ImportUpload
 from .people import (
+    ALREADY_REGISTERED,
     RESIDENT_CATEGORIES,
     Achievement,
     AchievementLevel,
@@ -21,6 +22,7 @@ from .people import (
 from .programmes import Criterion, CriterionTarget, Metric, Programme, ReportSection
 
 __all__ = [
+    "ALREADY_REGISTERED",
     "COURSE_ORGANISATION_KINDS",
     "RESIDENT_CATEGORIES",
     "Achievement",

@@ -1,11 +1,14 @@
 """What every API endpoint shares: the access scope of participants/access.py, the role groups'
 model permissions, and the models' own validation (the same Russian messages as the forms)."""
 
+from collections import Counter
+
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import IntegrityError, transaction
+from django.db.models import ProtectedError, RestrictedError
 from rest_framework import permissions, serializers, viewsets
-from rest_framework.exceptions import PermissionDenied, ValidationError
+from rest_framework.exceptions import APIException, PermissionDenied, ValidationError
 
 from participants.access import HIDDEN_IN_CASCADE, hidden_in_cascade, is_scoped_model, scope
 
@@ -45,11 +48,13 @@ class ModelValidatedSerializer(serializers.ModelSerializer):
         attrs = super().validate(attrs)
         model = self.Meta.model
         m2m = {f.name for f in model._meta.many_to_many}
-        instance = (
-            model()
-            if self.instance is None
-            else model(**{f.attname: getattr(self.instance, f.attname) for f in model._meta.concrete_fields})
-        )
+        instance = model()
+        if self.instance is not None:
+            # A copy of the stored record, known to be stored: its own id and unique values are not
+            # "already taken" by itself (the uniqueness checks skip a saved record's own row).
+            instance = model(**{f.attname: getattr(self.instance, f.attname) for f in model._meta.concrete_fields})
+            instance._state.adding = False
+            instance._state.db = self.instance._state.db
         for name, value in attrs.items():
             if name not in m2m:
                 setattr(instance, name, value)
@@ -59,12 +64,20 @@ class ModelValidatedSerializer(serializers.ModelSerializer):
             instance.viewer = self.context["request"].user  # the duplicate message names only what they may see
         # As a ModelForm does: fields set by save() (editable=False) and m2m are not validated here.
         excluded = m2m | {f.name for f in model._meta.concrete_fields if not f.editable}
+        writable = [
+            f for f in model._meta.concrete_fields if f.name in self.fields and not self.fields[f.name].read_only
+        ]
+        before = {f.name: getattr(instance, f.attname) for f in writable}
         try:
             instance.full_clean(exclude=sorted(excluded))
         except DjangoValidationError as error:
             raise ValidationError(
                 error.message_dict if hasattr(error, "error_dict") else {"non_field_errors": error.messages}
             ) from error
+        # What the model's clean() filled in (an edition's period from its start date) is saved too.
+        for f in writable:
+            if f.name not in attrs and getattr(instance, f.attname) != before[f.name]:
+                attrs[f.name] = getattr(instance, f.name)
         return attrs
 
     def save(self, **kwargs):
@@ -76,6 +89,19 @@ class ModelValidatedSerializer(serializers.ModelSerializer):
             raise ValidationError(
                 {"non_field_errors": ["Запись противоречит другим данным банка (нарушено ограничение базы данных)."]}
             ) from error
+
+
+class Conflict(APIException):
+    status_code = 409
+    default_detail = "Запись нельзя удалить: на неё ссылаются другие записи."
+    default_code = "conflict"
+
+
+def referenced_by(objects) -> str:
+    """Why a record cannot be deleted, with counts per kind of record that refers to it (no names)."""
+    counts = Counter(type(obj)._meta.verbose_name_plural for obj in objects)
+    listed = "; ".join(f"{kind} — {count}" for kind, count in sorted(counts.items()))
+    return f"Удалить нельзя: на эту запись ссылаются другие записи банка ({listed}). Сначала удалите или перенесите их."
 
 
 class RolePermissions(permissions.DjangoModelPermissions):
@@ -102,7 +128,12 @@ class ScopedViewSet(viewsets.ModelViewSet):
         if hidden:
             message = HIDDEN_IN_CASCADE.format(count=hidden)
             raise PermissionDenied(message[0].upper() + message[1:] + ".")
-        instance.delete()
+        try:
+            with transaction.atomic():
+                instance.delete()
+        except (ProtectedError, RestrictedError) as error:
+            blocking = error.protected_objects if isinstance(error, ProtectedError) else error.restricted_objects
+            raise Conflict(referenced_by(blocking)) from error
 
     def perform_create(self, serializer):
         if any(f.name == "created_by" for f in serializer.Meta.model._meta.concrete_fields):

@@ -46,6 +46,8 @@ STYLE = {
     "text.color": "#222222",
     "hatch.color": "#9a9a9a",
     "hatch.linewidth": 0.6,
+    # Labels are data: a «$», «\\» or «_» in a competence or a series is drawn as typed, never as mathtext.
+    "text.parse_math": False,
     "svg.fonttype": "path",  # text as outlines: nothing to embed or substitute in the PDF
     "svg.hashsalt": "talentbank",  # fixed ids (clip paths, markers) for deterministic output
     "figure.dpi": 72,

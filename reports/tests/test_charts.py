@@ -260,3 +260,23 @@ def test_shorten_wraps_and_ends_with_ellipsis():
     assert len(shortened.splitlines()) == 2
     assert shortened.endswith("…")
     assert all(len(line) <= 20 for line in shortened.splitlines())
+
+
+@pytest.mark.parametrize("name", [r"$\foo$", r"$x_1$ и $y^2$", "a_b\\c", "$", "_скрытая"])
+def test_labels_are_drawn_as_typed_not_as_mathtext(name):
+    """Regression: «$\\foo$» in one competence's name took down the справка with a 500."""
+    cache.clear()
+    section = growth()
+    section = replace(section, rows=[replace(section.rows[0], competence=name), *section.rows[1:]])
+    labels = texts(charts.diagnostic_growth_chart(section))
+    assert any(name in label for label in labels)
+    residents_section = residents()
+    first = replace(residents_section.rows[-1], municipality=name)
+    assert any(
+        name in label
+        for label in texts(
+            charts.residents_by_municipality_chart(
+                replace(residents_section, rows=[*residents_section.rows[:-1], first])
+            )
+        )
+    )

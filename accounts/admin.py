@@ -8,8 +8,10 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
 
-from accounts.models import ManagedUser
+from accounts import tokens
+from accounts.models import ApiToken, ManagedUser
 from accounts.passwords import reset_password, resettable_users
+from accounts.rules import REFUSED, manageable_users
 from participants.admin_scope import RunsTheBankReadOnlyMixin
 
 
@@ -65,3 +67,74 @@ class PasswordResetAdmin(RunsTheBankReadOnlyMixin, admin.ModelAdmin):
             "form": form,
         }
         return TemplateResponse(request, "admin/accounts/set_password.html", context)
+
+
+@admin.register(ApiToken)
+class ApiTokenAdmin(admin.ModelAdmin):
+    """«Токены API»: issue (the key is shown once, on the page after saving) and revoke (delete).
+
+    Only the tokens of the accounts the user manages (accounts.rules, oneself included) are listed,
+    and only those accounts are offered as owners. No page shows or edits a token: the key is not
+    stored, and owner, label and prefix are all in the list.
+    """
+
+    list_display = ("user", "label", "shown_prefix", "created", "last_used_at", "revoke_link")
+    list_display_links = None
+    list_select_related = ("user",)
+    search_fields = ("user__username", "label", "prefix")
+    fields = ("user", "label")
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).filter(pk__in=tokens.revocable_tokens(request.user).values("pk"))
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "user":
+            kwargs["queryset"] = manageable_users(request.user, include_self=True).order_by("username")
+            kwargs["error_messages"] = {"invalid_choice": REFUSED}
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def get_object(self, request, object_id, from_field=None):
+        obj = super().get_object(request, object_id, from_field)
+        if obj is None:
+            raise Http404("Токен не найден или отозвать его вы не можете.")
+        return obj
+
+    @admin.display(description="начало ключа", ordering="prefix")
+    def shown_prefix(self, obj):
+        return f"{obj.prefix}…"
+
+    @admin.display(description="отозвать")
+    def revoke_link(self, obj):
+        return format_html('<a href="{}">Отозвать</a>', reverse("admin:accounts_apitoken_delete", args=[obj.pk]))
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        return redirect("admin:accounts_apitoken_changelist")
+
+    def add_view(self, request, form_url="", extra_context=None):
+        # One token per form: the page after saving shows its key.
+        extra_context = {**(extra_context or {}), "show_save_and_add_another": False}
+        return super().add_view(request, form_url, extra_context)
+
+    def save_model(self, request, obj, form, change):
+        # Kept on the object for response_add only, never saved.
+        obj.key_shown_once = tokens.issue(request, obj)
+
+    def response_add(self, request, obj, post_url_continue=None):
+        """The key, once: no message or session holds it, so it is on this page only."""
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "title": "Токен выдан",
+            "token": obj,
+            "key": obj.key_shown_once,
+        }
+        return TemplateResponse(request, "admin/accounts/token_issued.html", context)
+
+    def delete_model(self, request, obj):
+        tokens.revoke(request, [obj])
+
+    def delete_queryset(self, request, queryset):
+        tokens.revoke(request, queryset)

@@ -1,4 +1,5 @@
-"""Who did what and when: logins (also failed ones), downloads of справки and exports, password resets.
+"""Who did what and when: logins (also failed ones), downloads of справки and exports, password resets,
+API tokens issued and revoked.
 
     import audit
     audit.record(request, audit.DOWNLOAD_EXPORT, "tomsk-mkr/2019: bank.xlsx")
@@ -13,6 +14,8 @@ DOWNLOAD_REPORT_PDF = "download_report_pdf"
 DOWNLOAD_REPORT_XLSX = "download_report_xlsx"
 DOWNLOAD_EXPORT = "download_export"
 PASSWORD_RESET = "password_reset"
+TOKEN_ISSUED = "token_issued"
+TOKEN_REVOKED = "token_revoked"
 
 ACTIONS = {
     LOGIN: "Вход",
@@ -21,6 +24,8 @@ ACTIONS = {
     DOWNLOAD_REPORT_XLSX: "Справка в Excel",
     DOWNLOAD_EXPORT: "Выгрузка банка",
     PASSWORD_RESET: "Новый пароль от координатора",
+    TOKEN_ISSUED: "Выдан токен API",
+    TOKEN_REVOKED: "Отозван токен API",
 }
 
 

@@ -6,7 +6,8 @@ from audit import ACTIONS
 
 
 class AuditEvent(models.Model):
-    """One login, failed login, download or password reset. Written by audit.record only; never edited."""
+    """One login, failed login, download, password reset or token issued or revoked. Written by
+    audit.record only; never edited."""
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,

@@ -12,8 +12,8 @@ $PY manage.py load_demo --if-empty >/dev/null
 $PY manage.py collectstatic --noinput -v 0
 LOAD_API_TOKEN="$($PY manage.py shell --no-imports -c "
 from django.contrib.auth import get_user_model
-from rest_framework.authtoken.models import Token
-print(Token.objects.get_or_create(user=get_user_model().objects.get(username='koordinator-tomsk'))[0].key)")"
+from accounts.tokens import issue_token
+print(issue_token(get_user_model().objects.get(username='koordinator-tomsk'), 'make load')[1])")"
 export LOAD_API_TOKEN
 port="$($PY -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()')"
 .venv/bin/gunicorn talentbank.wsgi --config gunicorn.conf.py --bind "127.0.0.1:$port" --access-logfile /dev/null &

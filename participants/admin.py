@@ -2,9 +2,6 @@ from django import forms
 from django.contrib import admin
 from django.contrib.admin.widgets import FilteredSelectMultiple
 from django.db.models import Count
-from django.http import Http404
-from rest_framework.authtoken.admin import TokenAdmin
-from rest_framework.authtoken.models import TokenProxy
 from simple_history.admin import SimpleHistoryAdmin
 
 from accounts.rules import manageable_users
@@ -431,24 +428,3 @@ class ImportUploadAdmin(ScopedAdminMixin, admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
-
-
-# API tokens: DRF's admin, narrowed to the users the coordinator may issue tokens to.
-admin.site.unregister(TokenProxy)
-
-
-@admin.register(TokenProxy)
-class ScopedTokenAdmin(TokenAdmin):
-    def get_queryset(self, request):
-        return super().get_queryset(request).filter(user__in=manageable_users(request.user, include_self=True))
-
-    def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        if db_field.name == "user":
-            kwargs["queryset"] = manageable_users(request.user, include_self=True).order_by("username")
-        return super().formfield_for_foreignkey(db_field, request, **kwargs)
-
-    def get_object(self, request, object_id, from_field=None):
-        obj = super().get_object(request, object_id, from_field)
-        if obj is None:
-            raise Http404("Токен не найден или у вас нет к нему доступа.")
-        return obj

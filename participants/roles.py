@@ -1,8 +1,9 @@
 """The three kinds of user and the model permissions of their groups.
 
 Groups are created by a data migration (participants/migrations/0005_role_groups.py) and kept in
-step by `sync_role_groups`. What each user may see beyond model permissions (which programmes,
-which organisations) is decided in participants/access.py.
+step by `sync_role_groups`, which a migration runs again whenever the permissions below change
+(accounts/migrations/0002_apitoken.py: the token permissions). What each user may see beyond model
+permissions (which programmes, which organisations) is decided in participants/access.py.
 """
 
 COORDINATOR = "Региональный координатор"
@@ -39,13 +40,13 @@ VIEW_REPORT = ("participants", "view_report")
 
 GROUP_PERMISSIONS: dict[str, set[tuple[str, str]]] = {
     # Everything in the programmes they coordinate (access.py narrows the rows), and API tokens
-    # for the people of their region (access.token_users).
+    # for themselves and the accounts they manage (accounts.rules): issued and revoked, never changed.
     # Shared reference data (regions, diagnostic instruments and their competences) only to read:
     # superusers maintain it for every region.
     COORDINATOR: _perms("participants", [m for m in PARTICIPANTS_MODELS if m not in REFERENCE_MODELS])
     | _perms("participants", REFERENCE_MODELS, ("view",))
     | _perms("events", EVENTS_MODELS)
-    | _perms("authtoken", ["tokenproxy"])
+    | _perms("accounts", ["apitoken"], ("view", "add", "delete"))
     | {VIEW_REPORT},
     # Their own organisations' pupils: personal data, contacts, consent, diagnostics, achievements;
     # memberships only to read; no events.
@@ -57,13 +58,24 @@ GROUP_PERMISSIONS: dict[str, set[tuple[str, str]]] = {
 }
 
 
+# The apps whose models the groups have permissions on.
+ROLE_APPS = ("participants", "events", "accounts")
+
+
 def sync_role_groups(apps=None) -> None:
-    """Create the role groups and give them exactly their permissions (idempotent)."""
+    """Create the role groups and give them exactly their permissions (idempotent).
+
+    Called by migrations with their state (`apps`): a model that does not exist yet in that state
+    (accounts.ApiToken before accounts 0002, which runs after participants 0005 and 0006) has no
+    permissions yet and is skipped; the migration that adds it syncs again. With the real apps
+    (apps=None) every permission must exist.
+    """
     from django.apps import apps as global_apps
     from django.contrib.auth.management import create_permissions
 
+    in_migration = apps is not None
     apps = apps or global_apps
-    for label in ("participants", "events", "authtoken"):
+    for label in ROLE_APPS:
         # The real app config (the migration state has only stubs); models are read from `apps`.
         create_permissions(global_apps.get_app_config(label), apps=apps, verbosity=0)
     Group = apps.get_model("auth", "Group")
@@ -72,5 +84,9 @@ def sync_role_groups(apps=None) -> None:
         group, _ = Group.objects.get_or_create(name=name)
         permissions = []
         for app_label, codename in sorted(wanted):
-            permissions.append(Permission.objects.get(content_type__app_label=app_label, codename=codename))
+            found = Permission.objects.filter(content_type__app_label=app_label, codename=codename).first()
+            if found is not None:
+                permissions.append(found)
+            elif not in_migration:
+                raise Permission.DoesNotExist(f"{app_label}.{codename}")
         group.permissions.set(permissions)

@@ -47,7 +47,6 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "simple_history",
     "rest_framework",
-    "rest_framework.authtoken",
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
@@ -240,9 +239,10 @@ AXES_CLIENT_IP_CALLABLE = "audit.ip.client_ip"
 AXES_DISABLE_ACCESS_LOG = True  # successful logins are in the audit log (audit.AuditEvent)
 
 REST_FRAMEWORK = {
-    # Token first: a request without credentials gets 401 with WWW-Authenticate, not 403.
+    # Token first: a request without credentials gets 401 with WWW-Authenticate, not 403. Keys are
+    # stored as digests (accounts.tokens), not in DRF's authtoken table, which kept them in plain text.
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "accounts.tokens.ApiTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],

@@ -12,8 +12,9 @@ from django.core.exceptions import ValidationError
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
+
+from accounts.tokens import issue_token
 
 PASSWORD = "Длинный-пароль-2024"
 LOGIN = "/accounts/login/"
@@ -82,12 +83,12 @@ def test_the_lock_ends_after_30_minutes(anna):
 
 
 def test_api_tokens_work_while_the_login_is_locked(anna):
-    token = Token.objects.create(user=anna)
+    _, key = issue_token(anna)
     for _ in range(6):
         attempt("anna", "wrong-password")
     assert attempt("anna", PASSWORD).status_code == 429
     api = APIClient(REMOTE_ADDR="10.0.0.1")
-    response = api.get("/api/v1/regions/", HTTP_AUTHORIZATION=f"Token {token.key}")
+    response = api.get("/api/v1/regions/", HTTP_AUTHORIZATION=f"Token {key}")
     assert response.status_code == 200
     assert api.get("/api/v1/regions/", HTTP_AUTHORIZATION="Token wrong").status_code == 401
 

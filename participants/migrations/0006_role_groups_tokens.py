@@ -8,11 +8,9 @@ def sync_role_groups(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    """Coordinators issue and revoke API tokens."""
+    """Coordinators issue and revoke API tokens. (It depended on DRF's authtoken app, whose tokens
+    it gave coordinators; that app is gone and accounts 0002 gives them accounts.ApiToken instead.)"""
 
-    dependencies = [
-        ("participants", "0005_role_groups"),
-        ("authtoken", "0004_alter_tokenproxy_options"),
-    ]
+    dependencies = [("participants", "0005_role_groups")]
 
     operations = [migrations.RunPython(sync_role_groups, migrations.RunPython.noop)]

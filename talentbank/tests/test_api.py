@@ -5,9 +5,10 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
+from accounts.models import ApiToken
+from accounts.tokens import issue_token
 from participants.models import Participant
 from reports.demo.loader import ensure_demo_accounts
 from talentbank.api import router
@@ -130,9 +131,9 @@ def test_bad_input_gets_the_forms_russian_messages(api):
 def test_a_script_with_a_token_builds_a_programme_and_reads_its_report(api, django_user_model):
     """The issue's acceptance: everything written through the API, the справка computed from it."""
     user = django_user_model.objects.get(username="demo")
-    token = Token.objects.create(user=user)
+    _, key = issue_token(user)
     client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    client.credentials(HTTP_AUTHORIZATION=f"Token {key}")
 
     def post(url, data):
         response = client.post(f"/api/v1/{url}/", data, format="json")
@@ -240,32 +241,32 @@ def test_schema_and_docs_are_served(api):
 
 
 def test_a_coordinator_issues_and_revokes_tokens_for_their_region_only(client, api, django_user_model):
+    """The admin's side in full is accounts/tests/test_tokens.py; here, the issued key and the API."""
     coordinator = django_user_model.objects.get(username="koordinator-tomsk")
     school_staff = django_user_model.objects.get(username="shkola-29")
     client.force_login(coordinator)
-    add = client.get("/admin/authtoken/tokenproxy/add/")
+    add = client.get("/admin/accounts/apitoken/add/")
     offered = set(add.context["adminform"].form.fields["user"].queryset.values_list("username", flat=True))
     assert offered == {"koordinator-tomsk", "shkola-29"}
-    response = client.post("/admin/authtoken/tokenproxy/add/", {"user": school_staff.pk})
-    assert response.status_code == 302
-    token = Token.objects.get(user=school_staff)
-    refused = client.post(
-        "/admin/authtoken/tokenproxy/add/", {"user": django_user_model.objects.get(username="demo").pk}
-    )
-    assert refused.status_code == 200 and not Token.objects.filter(user__username="demo").exists()
+    response = client.post("/admin/accounts/apitoken/add/", {"user": school_staff.pk, "label": "школьная система"})
+    assert response.status_code == 200
+    key = response.context["key"]
+    token = ApiToken.objects.get(user=school_staff)
+    refused = client.post("/admin/accounts/apitoken/add/", {"user": django_user_model.objects.get(username="demo").pk})
+    assert refused.status_code == 200 and not ApiToken.objects.filter(user__username="demo").exists()
     # the issued token works, with the staff member's own scope
     system = APIClient()
-    system.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    system.credentials(HTTP_AUTHORIZATION=f"Token {key}")
     assert (
         system.get("/api/v1/participants/").data["count"]
         == Participant.objects.filter(organisation__name=SCHOOL).count()
     )
     # another region's coordinator neither sees nor revokes it
     client.force_login(django_user_model.objects.get(username="koordinator-tula"))
-    assert client.get("/admin/authtoken/tokenproxy/").context["cl"].result_count == 0
-    assert client.post(f"/admin/authtoken/tokenproxy/{school_staff.pk}/delete/", {"post": "yes"}).status_code == 404
+    assert client.get("/admin/accounts/apitoken/").context["cl"].result_count == 0
+    assert client.post(f"/admin/accounts/apitoken/{token.pk}/delete/", {"post": "yes"}).status_code == 404
     # the issuing coordinator revokes it
     client.force_login(coordinator)
-    assert client.post(f"/admin/authtoken/tokenproxy/{school_staff.pk}/delete/", {"post": "yes"}).status_code == 302
-    assert not Token.objects.filter(user=school_staff).exists()
+    assert client.post(f"/admin/accounts/apitoken/{token.pk}/delete/", {"post": "yes"}).status_code == 302
+    assert not ApiToken.objects.filter(user=school_staff).exists()
     assert system.get("/api/v1/participants/").status_code == 401

@@ -7,10 +7,10 @@ from django.core.signals import request_finished, request_started
 from django.db import close_old_connections
 from hypothesis import HealthCheck
 from hypothesis import settings as hypothesis_settings
-from rest_framework.authtoken.models import Token
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import response_schema_conformance
 
+from accounts.tokens import issue_token
 from talentbank.wsgi import application
 
 schema = schemathesis.openapi.from_wsgi("/api/v1/schema/?format=json", application)
@@ -30,7 +30,7 @@ def keep_test_connection():
 @pytest.fixture
 def token(db, django_user_model, keep_test_connection):
     user = django_user_model.objects.create_superuser("fuzzer", "fuzzer@example.org", "fuzz-pass-123")
-    return Token.objects.create(user=user).key
+    return issue_token(user)[1]
 
 
 @schema.parametrize()

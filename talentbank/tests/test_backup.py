@@ -405,7 +405,7 @@ class Server:
 def table_state(server: Server, database: str) -> dict[str, tuple[int, str]]:
     """(rows, checksum of the rows) per table of the bank and of the accounts."""
     tables = [m._meta.db_table for m in bank_models(include_excluded=True)]
-    tables += ["auth_user", "auth_group", "auth_user_groups", "django_migrations", "authtoken_token"]
+    tables += ["auth_user", "auth_group", "auth_user_groups", "django_migrations", "accounts_apitoken"]
     state = {}
     with server.connect(database) as conn:
         for table in tables:

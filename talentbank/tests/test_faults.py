@@ -35,8 +35,8 @@ from django.db import OperationalError, connection
 from django.test import Client, RequestFactory
 from django.urls import reverse
 from django.utils.functional import SimpleLazyObject
-from rest_framework.authtoken.models import Token
 
+from accounts.tokens import issue_token
 from events.models import Edition, EventSeries, Participation, SeriesKind
 from participants.duplicates import merge_participants
 from participants.importers import PARTICIPANT_COLUMNS, import_participants
@@ -373,7 +373,7 @@ PAGES = [
 
 def test_every_page_and_the_api_answer_503_while_the_database_is_down_and_recover(bank, superuser_client):
     client = superuser_client
-    token = Token.objects.create(user=client.user).key
+    _, token = issue_token(client.user)
     api = Client(raise_request_exception=False, HTTP_AUTHORIZATION=f"Token {token}")
     anonymous = Client(raise_request_exception=False)
     assert client.get("/admin/").status_code == 200
@@ -479,10 +479,10 @@ STORAGES = {**STORAGES, "staticfiles": {"BACKEND": "django.contrib.staticfiles.s
 _PREPARE = """
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
-from rest_framework.authtoken.models import Token
+from accounts.tokens import issue_token
 call_command("migrate", verbosity=0)
 user = get_user_model().objects.create_superuser("koordinator", "k@example.org", "secret-pass-123")
-print(Token.objects.create(user=user).key)
+print(issue_token(user)[1])
 """
 
 

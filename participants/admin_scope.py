@@ -95,6 +95,12 @@ class RunsTheBankReadOnlyMixin:
     def has_delete_permission(self, request, obj=None):
         return False
 
+    def get_object(self, request, object_id, from_field=None):
+        obj = super().get_object(request, object_id, from_field)
+        if obj is None:
+            raise Http404(NOT_FOUND)  # as on every scoped page: absent and out of sight look the same
+        return obj
+
 
 NOT_FOUND = "Запись не найдена или у вас нет к ней доступа."
 

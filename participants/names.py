@@ -1,19 +1,88 @@
-"""Person-name normalisation: the one rule for deciding that two records are one person."""
+"""Person-name normalisation: the one rule for deciding that two records are one person.
+
+A name arrives from keyboards, Word documents, web forms and spreadsheets. «Иванов» typed with a
+zero-width space, a soft hyphen, a direction mark, a decomposed «й» or a Latin «а» looks the same
+on screen and must be the same person:
+
+- `clean_name_part` tidies what is stored: Unicode NFKC (compatibility forms and combining marks
+  composed: «и» + U+0306 is «й»), invisible and formatting characters removed, spaces collapsed;
+- `normalise_name` is the key two records are compared by: the cleaned parts, lower case, ё→е, and
+  Latin letters that look like Cyrillic ones read as Cyrillic in a word that has Cyrillic letters;
+- `mixed_script_error` says which letter of a name mixing Latin and Cyrillic letters to retype.
+"""
 
 import re
+import unicodedata
 
 _SPACES = re.compile(r"\s+")
+# Invisible characters that NFKC keeps: every "format" character (Cf: zero-width spaces and joiners,
+# soft hyphen, direction marks and embeddings, the BOM, invisible operators…), the combining
+# grapheme joiner, variation selectors, Mongolian free variation selectors, controls other than spaces.
+_INVISIBLE_EXTRA = {0x034F, 0x180B, 0x180C, 0x180D, 0x180F, *range(0xFE00, 0xFE10), *range(0xE0100, 0xE01F0)}
+
+
+def _visible(char: str) -> bool:
+    if ord(char) in _INVISIBLE_EXTRA:
+        return False
+    category = unicodedata.category(char)
+    return category != "Cf" and not (category == "Cc" and not char.isspace())
 
 
 def clean_name_part(value: str) -> str:
-    """Tidy a name as typed: trim and collapse inner spaces (the spelling, ё included, is kept)."""
-    return _SPACES.sub(" ", (value or "").strip())
+    """Tidy a name as typed: NFKC, invisible characters removed, spaces trimmed and collapsed (the
+    spelling, ё included, is kept)."""
+    text = unicodedata.normalize("NFKC", value or "")
+    text = "".join(char for char in text if _visible(char))
+    return _SPACES.sub(" ", text.strip())
+
+
+# Latin letters drawn like Cyrillic ones (lower case: keys are compared in lower case).
+# Upper-case lookalikes (B, H, M, T) are folded after lower-casing too.
+_LOOKALIKE_LETTERS = "aeopcxykmthbë"
+_LOOKALIKES = str.maketrans(_LOOKALIKE_LETTERS, "аеорсхукмтнве")
+
+
+def _script(char: str) -> str | None:
+    if not char.isalpha():
+        return None
+    name = unicodedata.name(char, "")
+    if name.startswith("CYRILLIC"):
+        return "cyrillic"
+    if name.startswith("LATIN"):
+        return "latin"
+    return None
+
+
+def _fold_lookalikes(word: str) -> str:
+    return word.translate(_LOOKALIKES) if any(_script(c) == "cyrillic" for c in word) else word
 
 
 def normalise_name(*parts: str) -> str:
-    """Key under which "Ёлкина  Анна" and "елкина анна" are the same person: case, spaces, ё→е."""
+    """Key under which "Ёлкина  Анна", "елкина анна" and «Елкинa» with a Latin «a» are one person."""
     joined = " ".join(clean_name_part(p) for p in parts if p and p.strip())
-    return joined.lower().replace("ё", "е")
+    words = joined.lower().replace("ё", "е").split(" ")
+    return " ".join(_fold_lookalikes(word) for word in words).replace("ё", "е")
+
+
+def mixed_script_error(value: str) -> str | None:
+    """A Russian message naming the letter to retype when a name mixes Latin and Cyrillic letters
+    (a name wholly in one script is fine), else None."""
+    text = clean_name_part(value)
+    scripts = [(index, char, _script(char)) for index, char in enumerate(text)]
+    cyrillic = sum(1 for _, _, script in scripts if script == "cyrillic")
+    latin = sum(1 for _, _, script in scripts if script == "latin")
+    if not cyrillic or not latin:
+        return None
+    # Latin letters that all look Cyrillic are the slip («ИBAHOB»); otherwise the fewer letters are.
+    lookalikes = all(char.lower() in _LOOKALIKE_LETTERS for _, char, script in scripts if script == "latin")
+    odd, among = ("latin", "русских") if lookalikes or latin <= cyrillic else ("cyrillic", "латинских")
+    letters = [(index, char) for index, char, script in scripts if script == odd]
+    kind = "латинская буква" if odd == "latin" else "русская буква"
+    shown = ", ".join(f"«{char}» ({index + 1}-я по счёту)" for index, char in letters[:3])
+    if len(letters) > 1:
+        kind = "латинские буквы" if odd == "latin" else "русские буквы"
+    layout = "русской" if odd == "latin" else "латинской"
+    return f"В «{text}» {kind} {shown} среди {among}: наберите {'их' if len(letters) > 1 else 'её'} заново в {layout} раскладке."
 
 
 _NUMBER = re.compile(r"(\d+)")

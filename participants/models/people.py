@@ -9,7 +9,7 @@ from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from participants.formats import short_date
-from participants.names import clean_name_part, full_name, normalise_name
+from participants.names import clean_name_part, full_name, mixed_script_error, normalise_name
 
 from .fields import PeriodYearField
 from .geography import Organisation
@@ -185,9 +185,16 @@ class Participant(models.Model):
             errors["consent_date"] = f"Дата согласия {short_date(self.consent_date)} ещё не наступила."
         if self.consent_date and self.birth_date and self.consent_date < self.birth_date:
             errors["consent_date"] = "Дата согласия раньше даты рождения."
+        for name in ("last_name", "first_name", "patronymic"):
+            problem = mixed_script_error(getattr(self, name))
+            if problem:
+                errors[name] = problem
         duplicate = self.find_duplicate()
         if duplicate:
-            errors["last_name"] = duplicate_message(duplicate, self.viewer)
+            errors["last_name"] = [
+                *([errors["last_name"]] if "last_name" in errors else []),
+                duplicate_message(duplicate, self.viewer),
+            ]
         if errors:
             raise ValidationError(errors)
 

@@ -1,4 +1,5 @@
-"""Who did what and when: logins (also failed ones), downloads of справки and exports, password resets.
+"""Who did what and when: logins (also failed ones), one-time codes (accepted, wrong, set up, turned off),
+downloads of справки and exports, password resets.
 
     import audit
     audit.record(request, audit.DOWNLOAD_EXPORT, "tomsk-mkr/2019: bank.xlsx")
@@ -13,6 +14,11 @@ DOWNLOAD_REPORT_PDF = "download_report_pdf"
 DOWNLOAD_REPORT_XLSX = "download_report_xlsx"
 DOWNLOAD_EXPORT = "download_export"
 PASSWORD_RESET = "password_reset"
+OTP_VERIFIED = "otp_verified"
+OTP_FAILED = "otp_failed"
+OTP_ENROLLED = "otp_enrolled"
+OTP_RECOVERY_CODES = "otp_recovery_codes"
+OTP_DISABLED = "otp_disabled"
 
 ACTIONS = {
     LOGIN: "Вход",
@@ -21,6 +27,11 @@ ACTIONS = {
     DOWNLOAD_REPORT_XLSX: "Справка в Excel",
     DOWNLOAD_EXPORT: "Выгрузка банка",
     PASSWORD_RESET: "Новый пароль от координатора",
+    OTP_VERIFIED: "Вход подтверждён кодом",
+    OTP_FAILED: "Неверный одноразовый код",
+    OTP_ENROLLED: "Подключён вход с кодом",
+    OTP_RECOVERY_CODES: "Новые резервные коды",
+    OTP_DISABLED: "Вход с кодом отключён",
 }
 
 

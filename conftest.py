@@ -29,6 +29,45 @@ def coordinator_client(client, coordinator):
 
 
 @pytest.fixture(autouse=True)
+def second_factor_passed_on_force_login(request, monkeypatch):
+    """`client.force_login(user)` also passes the second factor (accounts.second_factor), as if the user had
+    typed a right code: a user who is asked for one gets a confirmed app device (their own if they have one)
+    and the session holds it, as django_otp.login would leave it. Tests of the unverified state opt out with
+    @pytest.mark.otp_unverified: then force_login is Django's own, the password step only."""
+    if request.node.get_closest_marker("otp_unverified"):
+        return
+    from django.test import Client
+
+    force_login = Client.force_login
+
+    def force_login_and_verify(self, user, backend=None):
+        force_login(self, user, backend)
+        pass_second_factor(self, user)
+
+    monkeypatch.setattr(Client, "force_login", force_login_and_verify)
+
+
+def pass_second_factor(client, user):
+    """Marks the client's session as verified by a one-time code, when `user` is asked for one."""
+    from django_otp import DEVICE_ID_SESSION_KEY
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from accounts.second_factor import second_factor
+
+    # A fresh copy: the rule caches the user's roles on the object (participants.access), and the test's own
+    # object may yet change.
+    fresh = type(user)._default_manager.get(pk=user.pk)
+    if not second_factor(fresh):
+        return
+    device = TOTPDevice.objects.filter(user=fresh, confirmed=True).first()
+    if device is None:
+        device = TOTPDevice.objects.create(user=fresh, name="Тесты", confirmed=True)
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session.save()
+
+
+@pytest.fixture(autouse=True)
 def fast_password_hashing(settings):
     # Creating users is part of many tests; the production hasher is slow by design.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -1,5 +1,5 @@
-"""Who did what and when: logins (also failed ones), downloads of справки and exports, password resets,
-API tokens issued and revoked.
+"""Who did what and when: logins (also failed ones), one-time codes (accepted, wrong, set up, turned off),
+downloads of справки and exports, password resets, API tokens issued and revoked.
 
     import audit
     audit.record(request, audit.DOWNLOAD_EXPORT, "tomsk-mkr/2019: bank.xlsx")
@@ -16,6 +16,11 @@ DOWNLOAD_EXPORT = "download_export"
 PASSWORD_RESET = "password_reset"
 TOKEN_ISSUED = "token_issued"
 TOKEN_REVOKED = "token_revoked"
+OTP_VERIFIED = "otp_verified"
+OTP_FAILED = "otp_failed"
+OTP_ENROLLED = "otp_enrolled"
+OTP_RECOVERY_CODES = "otp_recovery_codes"
+OTP_DISABLED = "otp_disabled"
 
 ACTIONS = {
     LOGIN: "Вход",
@@ -26,6 +31,11 @@ ACTIONS = {
     PASSWORD_RESET: "Новый пароль от координатора",
     TOKEN_ISSUED: "Выдан токен API",
     TOKEN_REVOKED: "Отозван токен API",
+    OTP_VERIFIED: "Вход подтверждён кодом",
+    OTP_FAILED: "Неверный одноразовый код",
+    OTP_ENROLLED: "Подключён вход с кодом",
+    OTP_RECOVERY_CODES: "Новые резервные коды",
+    OTP_DISABLED: "Вход с кодом отключён",
 }
 
 

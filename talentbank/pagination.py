@@ -8,6 +8,7 @@ planner estimate, so a list page never waits for a full count.
 import json
 import logging
 
+from django.core.exceptions import EmptyResultSet
 from django.core.paginator import Paginator
 from django.db import DatabaseError, connections, transaction
 from django.utils.functional import cached_property
@@ -53,7 +54,10 @@ class EstimatedCountPaginator(Paginator):
 
     @staticmethod
     def _estimate(queryset, using) -> int:
-        sql, params = queryset.order_by().values("pk").query.sql_with_params()
+        try:
+            sql, params = queryset.order_by().values("pk").query.sql_with_params()
+        except EmptyResultSet:  # a condition that matches nothing (`pk__in=[]`: a scope with no rows)
+            return 0
         with connections[using].cursor() as cursor:
             cursor.execute("EXPLAIN (FORMAT JSON) " + sql, params)
             plan = cursor.fetchone()[0]

@@ -52,6 +52,9 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "axes",
     "csp",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "participants",
     "events",
     "reports",
@@ -68,6 +71,10 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # request.user.is_verified() from the session, then the second factor before anything else, the
+    # password change included (a temporary password alone does not let anyone choose a new one).
+    "django_otp.middleware.OTPMiddleware",
+    "accounts.middleware.SecondFactorMiddleware",
     "accounts.middleware.PasswordChangeRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -237,6 +244,14 @@ AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_CLIENT_IP_CALLABLE = "audit.ip.client_ip"
 AXES_DISABLE_ACCESS_LOG = True  # successful logins are in the audit log (audit.AuditEvent)
+
+# Two-factor login (django-otp; who is asked: accounts.second_factor). Codes from an authenticator app
+# (TOTP, 30 s, one step of clock drift either way) or single-use recovery codes; after each wrong code the
+# next try waits 1, 2, 4, 8 … seconds (django-otp's throttling, per device).
+OTP_TOTP_ISSUER = "Банк талантов"
+OTP_TOTP_THROTTLE_FACTOR = 1
+OTP_STATIC_THROTTLE_FACTOR = 1
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True  # the admin's device pages show neither keys nor QR codes
 
 REST_FRAMEWORK = {
     # Token first: a request without credentials gets 401 with WWW-Authenticate, not 403. Keys are

@@ -4,6 +4,7 @@ Every count of the source documents' tables holds on the loaded data; the people
 A programme already in the database is left as it is, so loading twice changes nothing.
 """
 
+import base64
 import random
 from datetime import date, timedelta
 from pathlib import Path
@@ -749,6 +750,33 @@ DEMO_ACCOUNTS = [
     ("shkola-29", "Анна", "Учитель", roles.SCHOOL_STAFF, {"organisation": "МАОУ гимназия № 29 г. Томска"}),
     ("vlast", "Сергей", "Чиновник", roles.OFFICIAL, {}),
 ]
+
+
+# The demo accounts that must confirm their login with a one-time code (superuser, coordinators) get an
+# authenticator app with this key: base32 as an app asks for it, hex as django-otp keeps it. It is public
+# (README), so such a device protects nothing: load_demo sets it up only with DEBUG on, never in production.
+DEMO_OTP_SECRET = "ORQWYZLOORRGC3TLFVSGK3LPFUZGMYJB"
+DEMO_OTP_KEY = base64.b32decode(DEMO_OTP_SECRET).hex()
+DEMO_OTP_DEVICE = "Демо-приложение"
+
+
+def ensure_demo_devices() -> list[str]:
+    """A confirmed TOTP device with DEMO_OTP_SECRET for each demo account that must use a second factor
+    (accounts.second_factor) and has no app device yet; running it again changes nothing. Returns their
+    usernames. Demo data only: load_demo calls it only with DEBUG on."""
+    from django.contrib.auth import get_user_model
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from accounts.second_factor import REQUIRED, second_factor
+
+    names = []
+    for user in get_user_model().objects.filter(username__in=[account[0] for account in DEMO_ACCOUNTS]):
+        if second_factor(user) != REQUIRED:
+            continue
+        if not TOTPDevice.objects.filter(user=user, confirmed=True).exists():
+            TOTPDevice.objects.create(user=user, name=DEMO_OTP_DEVICE, key=DEMO_OTP_KEY, confirmed=True)
+        names.append(user.username)
+    return sorted(names, key=[account[0] for account in DEMO_ACCOUNTS].index)
 
 
 def ensure_demo_accounts() -> list[tuple[str, str]]:

@@ -4,6 +4,7 @@ every response matches the published OpenAPI schema."""
 
 import pytest
 import schemathesis
+from django.contrib.auth.models import Group
 from django.core.signals import request_finished, request_started
 from django.db import close_old_connections
 from hypothesis import HealthCheck
@@ -12,7 +13,8 @@ from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import response_schema_conformance
 
 from accounts.tokens import issue_token
-from reports.demo.loader import ensure_demo_accounts
+from participants.roles import COORDINATOR, SCHOOL_STAFF
+from participants.tests.factories import MembershipFactory, OrganisationFactory, ParticipantFactory, ProgrammeFactory
 from talentbank.wsgi import application
 
 schema = schemathesis.openapi.from_wsgi("/api/v1/schema/?format=json", application)
@@ -29,10 +31,25 @@ def keep_test_connection():
     request_finished.connect(close_old_connections)
 
 
-@pytest.fixture(params=["koordinator-tomsk", "shkola-29"])
-def token(request, demo_data, db, django_user_model, keep_test_connection):
-    ensure_demo_accounts()
-    return issue_token(django_user_model.objects.get(username=request.param))[1]
+def small_bank(django_user_model):
+    """A coordinator's programme and a school with staff, a few people in it. (The demo bank would
+    be loaded again for every operation: schemathesis's items do not share module fixtures.)"""
+    school = OrganisationFactory()
+    programme = ProgrammeFactory(region=school.region)
+    coordinator = django_user_model.objects.create_user("fuzz-koordinator")
+    coordinator.groups.add(Group.objects.get(name=COORDINATOR))
+    programme.coordinators.add(coordinator)
+    staff = django_user_model.objects.create_user("fuzz-shkola")
+    staff.groups.add(Group.objects.get(name=SCHOOL_STAFF))
+    school.staff.add(staff)
+    for _ in range(3):
+        MembershipFactory(programme=programme, participant=ParticipantFactory(organisation=school))
+    return {"coordinator": coordinator, "school-staff": staff}
+
+
+@pytest.fixture(params=["coordinator", "school-staff"])
+def token(request, db, django_user_model, keep_test_connection):
+    return issue_token(small_bank(django_user_model)[request.param])[1]
 
 
 @schema.parametrize()

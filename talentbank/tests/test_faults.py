@@ -35,6 +35,7 @@ from django.db import OperationalError, connection
 from django.test import Client, RequestFactory
 from django.urls import reverse
 from django.utils.functional import SimpleLazyObject
+from django_otp.oath import totp
 
 from accounts.tokens import issue_token
 from events.models import Edition, EventSeries, Participation, SeriesKind
@@ -479,10 +480,12 @@ STORAGES = {**STORAGES, "staticfiles": {"BACKEND": "django.contrib.staticfiles.s
 _PREPARE = """
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
+from django_otp.plugins.otp_totp.models import TOTPDevice
 from accounts.tokens import issue_token
 call_command("migrate", verbosity=0)
 user = get_user_model().objects.create_superuser("koordinator", "k@example.org", "secret-pass-123")
-print(issue_token(user)[1])
+device = TOTPDevice.objects.create(user=user, name="app", confirmed=True)  # a superuser types a code
+print(issue_token(user)[1], device.key)
 """
 
 
@@ -527,7 +530,7 @@ class App:
             timeout=300,
         )
         assert prepared.returncode == 0, prepared.stderr
-        self.token = prepared.stdout.strip().splitlines()[-1]
+        self.token, self.otp_key = prepared.stdout.strip().splitlines()[-1].split()
         deadline = time.monotonic() + 60
         while True:
             try:
@@ -564,6 +567,15 @@ class App:
         body = f"csrfmiddlewaretoken={csrf}&username=koordinator&password=secret-pass-123&next=/admin/"
         response = self.request("POST", "/accounts/login/", body, {"Content-Type": "application/x-www-form-urlencoded"})
         assert response.status == 302 and "sessionid" in self.cookies, (response.status, response.text[:500])
+        # The second factor: the code the superuser's app shows now.
+        form = self.request("GET", "/accounts/otp/verify/").text
+        csrf = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', form).group(1)
+        code = f"{totp(bytes.fromhex(self.otp_key)):06d}"
+        body = f"csrfmiddlewaretoken={csrf}&code={code}&next=/admin/"
+        response = self.request(
+            "POST", "/accounts/otp/verify/", body, {"Content-Type": "application/x-www-form-urlencoded"}
+        )
+        assert response.status == 302 and response.headers["Location"] == "/admin/", (response.status, response.text)
 
     def api(self, path):
         return self.request("GET", path, headers={"Authorization": f"Token {self.token}"})

@@ -29,6 +29,14 @@ def test_small_lists_are_counted_exactly(people):
     assert paginator.num_pages == 3
 
 
+def test_a_list_that_can_match_nothing_counts_zero(people):
+    """A user whose scope is empty (a coordinator of no programme) gets an empty list, not an error."""
+    paginator = EstimatedCountPaginator(Participant.objects.filter(pk__in=[]).order_by("pk"), 5)
+
+    assert paginator.count == 0
+    assert list(paginator.page(1)) == []
+
+
 def test_a_count_that_would_take_too_long_gives_the_planners_estimate(people, monkeypatch):
     monkeypatch.setattr(pagination, "ALWAYS_COUNT_BELOW", 0)
     monkeypatch.setattr(pagination, "COUNT_TIMEOUT_MS", 20)

@@ -54,13 +54,14 @@ def browser():
 def demo(transactional_db):
     """Both demo programmes and the demo logins, committed for the server thread."""
     from participants.roles import sync_role_groups
-    from reports.demo.loader import ensure_demo_accounts, load_demo
+    from reports.demo.loader import ensure_demo_accounts, ensure_demo_devices, load_demo
 
     # The role groups come from a data migration, which the flush after each transactional test
     # removes; recreate them (idempotent).
     sync_role_groups()
     load_demo()
     ensure_demo_accounts()
+    ensure_demo_devices()  # as load_demo does for `make run`: the superuser and coordinators type a code
 
 
 @contextmanager

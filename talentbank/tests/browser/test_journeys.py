@@ -1,7 +1,9 @@
 """Journeys through a real browser: a coordinator, school staff, an official, and a phone.
 
-Each logs in through the login form with a demo account and does what that person does; the end
-state of each journey is saved as a full-page screenshot in artefacts/browser/.
+Each logs in through the login form with a demo account and does what that person does; the
+superuser and the coordinators then type the one-time code their authenticator app would show
+(computed from their demo device's key). The end state of each journey is saved as a full-page
+screenshot in artefacts/browser/.
 """
 
 import io
@@ -9,8 +11,11 @@ import re
 from pathlib import Path
 
 import openpyxl
+from django_otp.oath import totp
+from django_otp.plugins.otp_totp.models import TOTPDevice
 from pypdf import PdfReader
 
+from audit.models import AuditEvent
 from participants.models import Participant
 
 PASSWORD = "demo"
@@ -26,14 +31,32 @@ def normalise(text: str) -> str:
     return re.sub(r"[ \u00a0\u202f]+", " ", text)
 
 
-def log_in(page, username: str):
-    """Through the real login form, as a person does."""
-    page.goto("/accounts/login/")
+CODE_PAGE = "/accounts/otp/verify/"
+
+
+def app_code(username: str) -> str:
+    """What the user's authenticator app shows now: TOTP from their confirmed device's key."""
+    device = TOTPDevice.objects.get(user__username=username, confirmed=True)
+    return f"{totp(device.bin_key, device.step, device.t0, device.digits, device.drift):06d}"
+
+
+def log_in_with_password(page, username: str, url: str = "/accounts/login/"):
+    page.goto(url)
     page.fill("#id_username", username)
     page.fill("#id_password", PASSWORD)
-    page.click("button[type=submit]")
+    page.click("[type=submit]")
     page.wait_for_load_state()
-    assert "/accounts/login/" not in page.url, f"{username} could not log in: {page.inner_text('body')}"
+    assert "/login/" not in page.url, f"{username} could not log in: {page.inner_text('body')}"
+
+
+def log_in(page, username: str):
+    """Through the real login form, as a person does, and the one-time code when asked for it."""
+    log_in_with_password(page, username)
+    if CODE_PAGE in page.url:
+        page.fill("#id_code", app_code(username))
+        page.get_by_role("button", name="Подтвердить").click()
+        page.wait_for_load_state()
+    assert "/accounts/" not in page.url, f"{username} could not log in: {page.inner_text('body')}"
 
 
 def screenshot(page, name: str):
@@ -121,6 +144,45 @@ def test_coordinator_adds_an_accredited_edition_and_finds_it_in_the_spravka(page
     assert "приняли участие 2 701 " in text, text[:2000]
     assert "2 584" not in text
     screenshot(page, "coordinator")
+
+
+def test_coordinator_logs_in_with_a_code(page):
+    """The admin's login page, the password, then the code page: nothing else opens until the code is
+    right; a wrong code is refused and logged; the header links to the code settings."""
+    log_in_with_password(page, "koordinator-tomsk", "/admin/login/?next=/admin/")
+    assert CODE_PAGE in page.url
+    shown = text_of(page)
+    assert "Подтверждение входа" in shown and "шестизначный код" in shown
+    screenshot(page, "code-page")
+    for url in ["/admin/participants/participant/", TOMSK_2019]:
+        page.goto(url)
+        assert CODE_PAGE in page.url, url
+    response = page.goto("/api/v1/participants/")
+    assert response.status == 403
+    assert "Вход не подтверждён одноразовым кодом" in response.json()["detail"]
+
+    page.goto("/admin/")
+    right = app_code("koordinator-tomsk")
+    page.fill("#id_code", f"{(int(right) + 1) % 1_000_000:06d}")
+    page.get_by_role("button", name="Подтвердить").click()
+    page.wait_for_load_state()
+    assert "Неверный код" in text_of(page)
+    assert AuditEvent.objects.filter(username="koordinator-tomsk", action="otp_failed").count() == 1
+    # django-otp makes the next try wait a second after a wrong code
+    page.wait_for_timeout(1_500)
+    page.fill("#id_code", app_code("koordinator-tomsk"))
+    page.get_by_role("button", name="Подтвердить").click()
+    page.wait_for_load_state()
+    assert page.url.endswith("/admin/"), page.url
+    assert "Региональный банк одарённых" in text_of(page)
+    page.locator("#user-tools").get_by_role("link", name="Вход с кодом").click()
+    page.wait_for_load_state()
+    assert "Осталось резервных кодов: 0." in text_of(page)
+    page.get_by_role("button", name="Создать новые резервные коды").click()
+    page.wait_for_load_state()
+    codes = page.locator("#recovery-codes li").all_inner_texts()
+    assert len(codes) == 10
+    screenshot(page, "coordinator-code")
 
 
 def participant_workbook(template: bytes, rows: list[dict]) -> bytes:

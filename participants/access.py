@@ -245,6 +245,17 @@ def must_name_organisation(user) -> bool:
 ORGANISATION_REQUIRED = "Укажите образовательную организацию: без неё ученик не будет виден в вашем списке."
 
 
+def coordinate_new_programme(user, programme: Programme) -> None:
+    """A coordinator who creates a programme coordinates it: otherwise it would leave their sight the
+    moment it is saved (only superusers would reach it). Themself only: who else coordinates a
+    programme is still decided by superusers."""
+    access = access_for(user)
+    if access.is_coordinator and not access.is_superuser:
+        programme.coordinators.add(user)
+        for cached in ("programme_ids", "region_ids"):
+            access.__dict__.pop(cached, None)
+
+
 # Deletes ---------------------------------------------------------------------------------------
 
 HIDDEN_IN_CASCADE = (

@@ -6,7 +6,13 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from accounts.rules import manageable_users
 from events.models import Participation
-from participants.access import ORGANISATION_REQUIRED, access_for, coverage_municipalities, must_name_organisation
+from participants.access import (
+    ORGANISATION_REQUIRED,
+    access_for,
+    coordinate_new_programme,
+    coverage_municipalities,
+    must_name_organisation,
+)
 from participants.admin_scope import ScopedAdminMixin, ScopedQuerysetMixin
 from participants.models import (
     Achievement,
@@ -176,6 +182,11 @@ class ProgrammeAdmin(ScopedAdminMixin, admin.ModelAdmin):
     def get_readonly_fields(self, request, obj=None):
         fields = list(super().get_readonly_fields(request, obj))
         return fields if request.user.is_superuser else [*fields, "coordinators"]
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        if not change:
+            coordinate_new_programme(request.user, form.instance)
 
 
 class CriterionTargetInline(ScopedQuerysetMixin, admin.TabularInline):

@@ -10,7 +10,14 @@ from django.db.models import ProtectedError, RestrictedError
 from rest_framework import permissions, serializers, viewsets
 from rest_framework.exceptions import APIException, PermissionDenied, ValidationError
 
-from participants.access import HIDDEN_IN_CASCADE, hidden_in_cascade, is_scoped_model, scope
+from participants.access import (
+    HIDDEN_IN_CASCADE,
+    coordinate_new_programme,
+    hidden_in_cascade,
+    is_scoped_model,
+    scope,
+)
+from participants.models import Programme
 
 
 class ScopedPrimaryKeyRelatedField(serializers.PrimaryKeyRelatedField):
@@ -25,10 +32,8 @@ class ScopedPrimaryKeyRelatedField(serializers.PrimaryKeyRelatedField):
         return queryset
 
 
-class ModelValidatedSerializer(serializers.ModelSerializer):
-    """Runs Model.full_clean() (field validators, clean(), constraints) before saving."""
-
-    serializer_related_field = ScopedPrimaryKeyRelatedField
+class ModelMessagesSerializer(serializers.ModelSerializer):
+    """A model's fields with the model's own wording for their limits."""
 
     def build_standard_field(self, field_name, model_field):
         """DRF turns Min/MaxValueValidator into its own limits with its own wording; keep the
@@ -43,6 +48,12 @@ class ModelValidatedSerializer(serializers.ModelSerializer):
         if messages:
             kwargs["error_messages"] = messages
         return field_class, kwargs
+
+
+class ModelValidatedSerializer(ModelMessagesSerializer):
+    """Runs Model.full_clean() (field validators, clean(), constraints) before saving."""
+
+    serializer_related_field = ScopedPrimaryKeyRelatedField
 
     def validate(self, attrs):
         attrs = super().validate(attrs)
@@ -140,3 +151,5 @@ class ScopedViewSet(viewsets.ModelViewSet):
             serializer.save(created_by=self.request.user)
         else:
             serializer.save()
+        if isinstance(serializer.instance, Programme):
+            coordinate_new_programme(self.request.user, serializer.instance)

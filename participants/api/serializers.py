@@ -1,7 +1,7 @@
 from rest_framework import serializers
 
 from participants.access import ORGANISATION_REQUIRED, must_name_organisation
-from participants.api.base import ModelValidatedSerializer
+from participants.api.base import ModelMessagesSerializer, ModelValidatedSerializer
 from participants.models import (
     Achievement,
     Competence,
@@ -118,7 +118,9 @@ class CompetenceSerializer(ModelValidatedSerializer):
         fields = ["id", "instrument", "name", "sort_order"]
 
 
-class DiagnosticScoreSerializer(serializers.ModelSerializer):
+class DiagnosticScoreSerializer(ModelMessagesSerializer):
+    """A score inside its diagnostic (validated with it): the model's wording for the 0–100 limits."""
+
     class Meta:
         model = DiagnosticScore
         fields = ["competence", "score"]

@@ -141,6 +141,25 @@ def test_only_superusers_choose_a_programmes_coordinators(login, users):
     )
 
 
+def test_a_programme_a_coordinator_adds_in_the_admin_stays_in_their_sight(login, users):
+    client = login("koordinator-tomsk")
+    response = client.post(
+        reverse("admin:participants_programme_add"),
+        {
+            "region": Region.objects.get(name="Томская область").pk,
+            "name": "Новая программа",
+            "slug": "novaya",
+            "period_kind": "calendar",
+            "criteria-TOTAL_FORMS": 0,
+            "criteria-INITIAL_FORMS": 0,
+        },
+    )
+    assert response.status_code == 302, body(response)
+    programme = Programme.objects.get(slug="novaya")
+    assert list(programme.coordinators.all()) == [users["koordinator-tomsk"]]
+    assert client.get(reverse("admin:participants_programme_change", args=[programme.pk])).status_code == 200
+
+
 # Choice lists -----------------------------------------------------------------------------------
 
 

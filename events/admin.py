@@ -1,6 +1,8 @@
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
 from django.db import models
 from django.db.models import Count
+from django.shortcuts import redirect
 
 from events.models import (
     Coverage,
@@ -14,6 +16,7 @@ from events.models import (
 from participants.access import coverage_municipalities
 from participants.admin import ParticipantRelatedSearchMixin
 from participants.admin_scope import ScopedAdminMixin, ScopedQuerysetMixin
+from reports import wording
 
 
 @admin.register(EventSeries)
@@ -82,6 +85,21 @@ class EditionAdmin(ScopedAdminMixin, admin.ModelAdmin):
                 participation_count=Count("participations", distinct=True),
             )
         )
+
+    def delete_view(self, request, object_id, extra_context=None):
+        """An edition's named participations go with it: the delete needs a second, explicit yes that
+        names their count (the API refuses such a delete outright)."""
+        edition = self.get_object(request, unquote(object_id))
+        named = edition.participations.count()
+        if named and request.method == "POST" and request.POST.get("participations") != str(named):
+            messages.error(
+                request,
+                f"Подтвердите, что вместе с выпуском удаляются {wording.participation_records(named)}: "
+                "отметьте это под списком.",
+            )
+            return redirect(request.path)
+        context = {"named_participations": wording.participation_records(named) if named else "", "named_count": named}
+        return super().delete_view(request, object_id, {**context, **(extra_context or {})})
 
     @admin.display(description="численность")
     def headcount(self, obj):

@@ -5,6 +5,7 @@ from django.db import models
 from django.db.models import Case, F, Func, OuterRef, Q, Subquery, Value, When
 from django.db.models.functions import Coalesce
 from django.utils import timezone
+from simple_history.models import HistoricalRecords
 
 from participants.formats import short_date
 from participants.models import Municipality, Participant, Programme
@@ -277,6 +278,8 @@ class Participation(models.Model):
     role = models.CharField("роль", max_length=20, choices=Role.choices, default=Role.PARTICIPANT)
     result = models.CharField("результат", max_length=300, blank=True)
 
+    history = HistoricalRecords()
+
     class Meta:
         verbose_name = "участие в мероприятии"
         verbose_name_plural = "участие в мероприятиях"
@@ -367,6 +370,8 @@ class Opportunity(models.Model):
     )
     starts_on = models.DateField("дата начала")
     ends_on = models.DateField("дата окончания", null=True, blank=True)
+
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = "возможность (практика, стажировка, смена)"

@@ -311,6 +311,7 @@ class ParticipantAdmin(ScopedAdminMixin, PersonSearchMixin, SimpleHistoryAdmin):
                 name="participants_participant_import_preview",
             ),
             path("duplicates/", page(views.duplicates_view), name="participants_participant_duplicates"),
+            path("deleted/", page(views.deleted_people_view), name="participants_participant_deleted"),
             path("export/", page(views.bank_export_view), name="participants_participant_export"),
             *super().get_urls(),
         ]

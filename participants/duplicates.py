@@ -16,6 +16,7 @@ from rapidfuzz import fuzz
 from rapidfuzz.distance import OSA
 
 from events.models import Opportunity, Participation
+from participants import bulk
 from participants.formats import short_date
 from participants.models import Achievement, Diagnostic, Membership, Participant, TeamMember
 from participants.names import normalise_name
@@ -207,6 +208,14 @@ def _deleted(queryset) -> int:
     return queryset.delete()[1].get(queryset.model._meta.label, 0)
 
 
+def _move(queryset, keep: Participant, reason: str, user) -> int:
+    """Give the rows of `queryset` to `keep`, with a history record of each (one statement each)."""
+    pks = list(queryset.values_list("pk", flat=True))
+    queryset.model.objects.filter(pk__in=pks).update(participant=keep)
+    bulk.write_history(queryset.model, pks, "~", user, reason)
+    return len(pks)
+
+
 def _with_history(instance, reason: str, user):
     instance._change_reason = reason
     if user is not None:
@@ -301,7 +310,7 @@ def merge_participants(keep: Participant, duplicate: Participant, *, user=None) 
         dropped["participations"] = _deleted(
             Participation.objects.filter(participant=duplicate, edition_id__in=kept_editions)
         )
-        moved["participations"] = Participation.objects.filter(participant=duplicate).update(participant=keep)
+        moved["participations"] = _move(Participation.objects.filter(participant=duplicate), keep, reason, user)
 
         same_stage = Diagnostic.objects.filter(
             participant=keep,
@@ -312,14 +321,14 @@ def merge_participants(keep: Participant, duplicate: Participant, *, user=None) 
         )
         # Scores belong to their diagnostic: they move with it, and go with a dropped one.
         dropped["diagnostics"] = _deleted(Diagnostic.objects.filter(Exists(same_stage), participant=duplicate))
-        moved["diagnostics"] = Diagnostic.objects.filter(participant=duplicate).update(participant=keep)
+        moved["diagnostics"] = _move(Diagnostic.objects.filter(participant=duplicate), keep, reason, user)
 
-        moved["achievements"] = Achievement.objects.filter(participant=duplicate).update(participant=keep)
-        moved["opportunities"] = Opportunity.objects.filter(participant=duplicate).update(participant=keep)
+        moved["achievements"] = _move(Achievement.objects.filter(participant=duplicate), keep, reason, user)
+        moved["opportunities"] = _move(Opportunity.objects.filter(participant=duplicate), keep, reason, user)
 
         kept_teams = TeamMember.objects.filter(participant=keep).values("team_id")
         dropped["team_memberships"] = _deleted(TeamMember.objects.filter(participant=duplicate, team_id__in=kept_teams))
-        moved["team_memberships"] = TeamMember.objects.filter(participant=duplicate).update(participant=keep)
+        moved["team_memberships"] = _move(TeamMember.objects.filter(participant=duplicate), keep, reason, user)
 
         filled = _fill_blank_fields(keep, duplicate)
         # The duplicate goes first: a patronymic filled from it gives the kept record its name key.

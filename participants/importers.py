@@ -26,14 +26,12 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from functools import cached_property, lru_cache
-from operator import attrgetter
 from xml.etree import ElementTree
 
 import openpyxl
-from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import DEFAULT_DB_ALIAS, IntegrityError, connection, connections, transaction
-from django.db.models import Field, QuerySet
+from django.db import IntegrityError, transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.styles.numbers import BUILTIN_FORMATS, is_date_format, is_timedelta_format
@@ -41,9 +39,10 @@ from openpyxl.utils import column_index_from_string, get_column_letter
 from openpyxl.utils.datetime import MAC_EPOCH, WINDOWS_EPOCH, from_excel, from_ISO8601
 from openpyxl.worksheet.cell_range import CellRange
 from openpyxl.worksheet.datavalidation import DataValidation
-from simple_history.utils import bulk_create_with_history
 
 from events.models import Participation, Role
+from participants import bulk
+from participants.bulk import chunks
 from participants.formats import short_date
 from participants.models import (
     COURSE_ORGANISATION_KINDS,
@@ -91,9 +90,6 @@ HELP_SHEET = "Как заполнять"
 TEMPLATE_ROWS = 5000  # how far down the template's dropdowns reach
 # Keys per IN (…) list. SQLite limits a query's parameters; PostgreSQL takes a whole file's keys
 # at once (kept under the 65,535 parameters of psycopg's server-side binding).
-LOOKUP_BATCH = 500
-LOOKUP_BATCH_POSTGRESQL = 20_000
-WRITE_BATCH = 500  # rows per statement where rows are written through simple_history or bulk_update
 HISTORY_REASON = "Загрузка из Excel"
 CATEGORY_CHANGE_REASON = "Смена категории при загрузке из Excel"
 DATE_FORMAT = "DD.MM.YYYY"
@@ -225,12 +221,6 @@ def _grade_shown(grade: int | None, course: int | None) -> str:
     if course is not None:
         return f"{course} курс"
     return "—"
-
-
-def _chunks(items: list) -> Iterable[list]:
-    size = LOOKUP_BATCH_POSTGRESQL if connection.vendor == "postgresql" else LOOKUP_BATCH
-    for start in range(0, len(items), size):
-        yield items[start : start + size]
 
 
 def _no_duplicate():
@@ -1058,7 +1048,7 @@ def _find_people(
     wanted = set(keys)
     names = sorted({name for name, _ in wanted})
     found, hidden = {}, set()
-    for chunk in _chunks(names):
+    for chunk in chunks(names):
         matches = [p for p in Participant.objects.filter(name_key__in=chunk) if (p.name_key, p.birth_date) in wanted]
         visible = (
             {p.pk for p in matches}
@@ -1082,7 +1072,7 @@ def _refuse_hidden(row: _Row):
 
 def _memberships_of(programme, person_ids: Iterable[int]) -> dict[int, list[Membership]]:
     by_person: dict[int, list[Membership]] = {}
-    for chunk in _chunks(sorted(set(person_ids))):
+    for chunk in chunks(sorted(set(person_ids))):
         for membership in Membership.objects.filter(programme=programme, participant_id__in=chunk):
             by_person.setdefault(membership.participant_id, []).append(membership)
     return by_person
@@ -1193,157 +1183,18 @@ def _save_people(plans: list[_Plan], user, fields: list[str]):
     if created:
         for person in created:
             person.created_by = user
-        _create_with_history(Participant, created, user)
+        bulk.create_with_history(Participant, created, user, HISTORY_REASON)
     if updated:
         now = timezone.now()
         for person in updated:
             person.updated_at = now
-        _update_with_history(Participant, updated, [*fields, "updated_at"], user)
+        bulk.update_with_history(Participant, updated, [*fields, "updated_at"], user, HISTORY_REASON)
     closed = [p.close for p in plans if p.close is not None]
     if closed:
-        _update_with_history(Membership, closed, ["left_on", "leaving_reason"], user)
+        bulk.update_with_history(Membership, closed, ["left_on", "leaving_reason"], user, HISTORY_REASON)
     opened = [p.open for p in plans if p.open is not None]
     if opened:
-        _create_with_history(Membership, opened, user)
-
-
-# Writing --------------------------------------------------------------------------------------
-#
-# Rows and their audit trail are written a statement per table, not per row. On PostgreSQL new
-# rows go in by one INSERT … SELECT FROM UNNEST (as bulk_create does, without converting values
-# that are already what the column takes), changed rows by one UPDATE … FROM UNNEST (Django's
-# bulk_update builds a CASE per row and field and takes minutes for ten thousand people);
-# elsewhere bulk_create and bulk_update do it. The django-simple-history
-# records are then copied by the database from the rows just written (INSERT … SELECT), with the
-# user, reason and type that bulk_create_with_history and bulk_update_with_history would give
-# them; databases that cannot return new rows' ids get simple_history's own function.
-
-# A column's Python type that PostgreSQL takes as it is, by the field's internal type; a value of
-# another type, and any value of another kind of field, goes through the field's get_db_prep_save,
-# as in bulk_create.
-_PLAIN_TYPES = {
-    "AutoField": int,
-    "BigAutoField": int,
-    "SmallAutoField": int,
-    "IntegerField": int,
-    "BigIntegerField": int,
-    "SmallIntegerField": int,
-    "PositiveIntegerField": int,
-    "PositiveBigIntegerField": int,
-    "PositiveSmallIntegerField": int,
-    "CharField": str,
-    "TextField": str,
-    "BooleanField": bool,
-    "DateField": date,
-}
-
-
-def _create_with_history(model, objs: list, user):
-    if not connection.features.can_return_rows_from_bulk_insert:
-        bulk_create_with_history(
-            objs, model, batch_size=WRITE_BATCH, default_user=user, default_change_reason=HISTORY_REASON
-        )
-        return
-    _insert_rows(model, objs)
-    _write_history(model, [obj.pk for obj in objs], "+", user)
-
-
-def _insert_rows(model, objs: list):
-    """Save new objects and give them their ids, as bulk_create does."""
-    if connection.vendor != "postgresql":
-        model.objects.bulk_create(objs)
-        return
-    meta = model._meta
-    quote = connection.ops.quote_name
-    for obj in objs:
-        obj._prepare_related_fields_for_save(operation_name="bulk_create")
-    fields = [f for f in meta.concrete_fields if f is not meta.pk]
-    columns = []
-    for model_field in fields:
-        if type(model_field).pre_save is Field.pre_save:
-            values = list(map(attrgetter(model_field.attname), objs))
-        else:  # sets auto_now dates, as bulk_create does
-            values = [model_field.pre_save(obj, True) for obj in objs]
-        columns.append(_column_values(model_field, values))
-    names = ", ".join(quote(f.column) for f in fields)
-    arrays = ", ".join(f"(%s)::{f.db_type(connection)}[]" for f in fields)
-    with connection.cursor() as cursor:
-        # New ids come back in the order of the rows, as bulk_create relies on.
-        cursor.execute(
-            f"INSERT INTO {quote(meta.db_table)} ({names}) SELECT * FROM UNNEST({arrays}) "
-            f"RETURNING {quote(meta.pk.column)}",
-            columns,
-        )
-        for obj, (pk,) in zip(objs, cursor.fetchall(), strict=True):
-            obj.pk = pk
-            obj._state.adding = False
-            obj._state.db = connection.alias
-
-
-def _column_values(model_field, values: list) -> list:
-    """One column's values as the database is given them: as they are when all are of the
-    column's plain Python type, else each through the field's get_db_prep_save."""
-    kind = _PLAIN_TYPES.get(
-        model_field.target_field.get_internal_type() if model_field.is_relation else model_field.get_internal_type()
-    )
-    if kind is not None and all(value is None or type(value) is kind for value in values):
-        return values
-    db = connections[DEFAULT_DB_ALIAS]  # the connection itself: the `connection` proxy is slow per call
-    return [None if value is None else model_field.get_db_prep_save(value, db) for value in values]
-
-
-def _update_with_history(model, objs: list, fields: list[str], user):
-    _update_rows(model, objs, fields)
-    _write_history(model, [obj.pk for obj in objs], "~", user)
-
-
-def _update_rows(model, objs: list, fields: list[str]):
-    """Write `fields` of saved objects: one UPDATE … FROM UNNEST on PostgreSQL, bulk_update elsewhere."""
-    if not objs:
-        return
-    if connection.vendor != "postgresql":
-        model.objects.bulk_update(objs, fields, batch_size=WRITE_BATCH)
-        return
-    quote = connection.ops.quote_name
-    table = quote(model._meta.db_table)
-    columns = [model._meta.pk, *(model._meta.get_field(name) for name in fields)]
-    names = [quote(column.column) for column in columns]
-    arrays = ", ".join(f"(%s)::{column.db_type(connection)}[]" for column in columns)
-    values = [_column_values(column, list(map(attrgetter(column.attname), objs))) for column in columns]
-    assignments = ", ".join(f"{name} = imported.{name}" for name in names[1:])
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"UPDATE {table} SET {assignments} FROM UNNEST({arrays}) AS imported ({', '.join(names)}) "
-            f"WHERE {table}.{names[0]} = imported.{names[0]}",
-            values,
-        )
-
-
-def _write_history(model, pks: list[int], history_type: str, user):
-    """simple_history's records of rows just written, copied from them by the database."""
-    if not pks or not getattr(settings, "SIMPLE_HISTORY_ENABLED", True):
-        return
-    history = model.history.model
-    user = user or history.get_default_history_user(None)  # the request's user, as simple_history does
-    quote = connection.ops.quote_name
-    tracked = history.tracked_fields
-    extra = {
-        "history_date": connection.ops.adapt_datetimefield_value(timezone.now()),
-        "history_change_reason": HISTORY_REASON,
-        "history_type": history_type,
-        "history_user": user.pk if user is not None else None,
-    }
-    target = [history._meta.get_field(name).column for name in [*(f.name for f in tracked), *extra]]
-    source = ", ".join(quote(field.column) for field in tracked)
-    table, pk = quote(model._meta.db_table), quote(model._meta.pk.column)
-    with connection.cursor() as cursor:
-        for chunk in _chunks(sorted(pks)):
-            cursor.execute(
-                f"INSERT INTO {quote(history._meta.db_table)} ({', '.join(quote(c) for c in target)}) "
-                f"SELECT {source}, {', '.join(['%s'] * len(extra))} FROM {table} "
-                f"WHERE {pk} IN ({', '.join(['%s'] * len(chunk))}) ORDER BY {pk}",
-                [*extra.values(), *chunk],
-            )
+        bulk.create_with_history(Membership, opened, user, HISTORY_REASON)
 
 
 def _sort_issues(issues: list[ImportIssue], columns: list[str]):
@@ -1654,9 +1505,9 @@ def import_results(
         created = [p.participation for p in plans if p.new_participation]
         updated = [p.participation for p in plans if p.changed_participation and not p.new_participation]
         if created:
-            Participation.objects.bulk_create(created)
+            bulk.create_with_history(Participation, created, user, HISTORY_REASON)
         if updated:
-            _update_rows(Participation, updated, ["role", "result"])
+            bulk.update_with_history(Participation, updated, ["role", "result"], user, HISTORY_REASON)
 
     return _run(read, save, commit)
 
@@ -1704,7 +1555,7 @@ def _read_results(data, edition, organisations, make_residents, people) -> tuple
     person_ids = [p.pk for p in found.values()]
     memberships = _memberships_of(programme, person_ids) if make_residents else {}
     participations = {}
-    for chunk in _chunks(sorted(person_ids)):
+    for chunk in chunks(sorted(person_ids)):
         for participation in Participation.objects.filter(edition=edition, participant_id__in=chunk):
             participations[participation.participant_id] = participation
 

@@ -20,6 +20,7 @@ from participants import backup, importers
 from participants.access import access_for, scope
 from participants.duplicates import RELATED_LABELS, merge_participants, probable_duplicates
 from participants.models import ImportKind, ImportUpload, Organisation, Participant, Programme
+from participants.restore import deleted_people, restore_person
 from talentbank.errors import DATABASE_DOWN_ERRORS
 
 logger = logging.getLogger(__name__)
@@ -228,4 +229,31 @@ def duplicates_view(request, model_admin):
     pairs = probable_duplicates(people)
     return _page(
         request, model_admin, "admin/participants/duplicates.html", "Вероятные дубликаты участников", pairs=pairs
+    )
+
+
+def deleted_people_view(request, model_admin):
+    """Superusers: people deleted from the bank, each restorable with everything deleted with them."""
+    if not request.user.is_superuser:
+        raise PermissionDenied
+    if request.method == "POST":
+        person_id = request.POST.get("person", "")
+        try:
+            summary = restore_person(int(person_id) if person_id.isdigit() else 0, user=request.user)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            back = "; ".join(f"{label}: {count}" for label, count in summary.restored.items() if count) or "ничего"
+            text = f"Запись «{summary.person}» восстановлена. Вместе с ней восстановлено — {back}."
+            if summary.skipped:
+                lost = "; ".join(f"{label}: {count}" for label, count in summary.skipped.items())
+                text += f" Не восстановлено, потому что мероприятие, команда или программа удалены: {lost}."
+            messages.success(request, text)
+            return redirect("admin:participants_participant_change", summary.person.pk)
+    return _page(
+        request,
+        model_admin,
+        "admin/participants/deleted_people.html",
+        "Удалённые участники",
+        deletions=deleted_people()[:200],
     )

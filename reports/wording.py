@@ -60,3 +60,4 @@ municipalities = _counted_noun("%(count)s municipality", "%(count)s municipaliti
 partners = _counted_noun("%(count)s partner organisation", "%(count)s partner organisations")
 publications = _counted_noun("%(count)s publication", "%(count)s publications")
 teams = _counted_noun("%(count)s team", "%(count)s teams")
+participation_records = _counted_noun("%(count)s participation record", "%(count)s participation records")

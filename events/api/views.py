@@ -18,6 +18,7 @@ EditionViewSet = viewset(
     search=["title", "series__name"],
     ordering=["series", "period", "id"],
     filter_fields=FILTER_FIELDS,
+    kept=["participations"],
 )
 ParticipationViewSet = viewset(Participation, s.ParticipationSerializer, filter_fields=FILTER_FIELDS)
 PartnerViewSet = viewset(

@@ -109,8 +109,9 @@ class Conflict(APIException):
 
 
 def referenced_by(objects) -> str:
-    """Why a record cannot be deleted, with counts per kind of record that refers to it (no names)."""
-    counts = Counter(type(obj)._meta.verbose_name_plural for obj in objects)
+    """Why a record cannot be deleted, with counts per kind of record that refers to it (no names).
+    `objects`: the referring records, or a Counter of them by their kinds' plural names."""
+    counts = objects if isinstance(objects, Counter) else Counter(type(o)._meta.verbose_name_plural for o in objects)
     listed = "; ".join(f"{kind} — {count}" for kind, count in sorted(counts.items()))
     return f"Удалить нельзя: на эту запись ссылаются другие записи банка ({listed}). Сначала удалите или перенесите их."
 
@@ -130,6 +131,9 @@ class ScopedViewSet(viewsets.ModelViewSet):
     """A model's endpoint: its rows narrowed to the user's scope; writes atomic."""
 
     permission_classes = [permissions.IsAuthenticated, RolePermissions]
+    # Reverse relations whose rows a delete would take with it but must not through the API (an
+    # edition's named participations): such a delete is a 409 until they are deleted first.
+    kept_relations: tuple[str, ...] = ()
 
     def get_queryset(self):
         return scope(self.request.user, super().get_queryset())
@@ -139,6 +143,12 @@ class ScopedViewSet(viewsets.ModelViewSet):
         if hidden:
             message = HIDDEN_IN_CASCADE.format(count=hidden)
             raise PermissionDenied(message[0].upper() + message[1:] + ".")
+        kept = Counter()
+        for relation in self.kept_relations:
+            rows = getattr(instance, relation)
+            kept[rows.model._meta.verbose_name_plural] += rows.count()
+        if +kept:
+            raise Conflict(referenced_by(+kept))
         try:
             with transaction.atomic():
                 instance.delete()

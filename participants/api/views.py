@@ -21,7 +21,9 @@ from participants.models import (
 )
 
 
-def viewset(model, serializer, *, filterset=None, search=(), ordering=("id",), queryset=None, filter_fields=None):
+def viewset(
+    model, serializer, *, filterset=None, search=(), ordering=("id",), queryset=None, filter_fields=None, kept=()
+):
     """A scoped endpoint for one model: filters from participants/filtersets.py, search, ordering."""
     attrs = {
         "queryset": queryset if queryset is not None else model.objects.all(),
@@ -29,6 +31,7 @@ def viewset(model, serializer, *, filterset=None, search=(), ordering=("id",), q
         "search_fields": list(search),
         "ordering_fields": "__all__",
         "ordering": list(ordering),
+        "kept_relations": tuple(kept),
         "filter_backends": [
             filtersets.ScopedFilterBackend,
             filters.SearchFilter,

@@ -351,6 +351,8 @@ class TeamMember(models.Model):
     )
     is_leader = models.BooleanField("лидер команды", default=False)
 
+    history = HistoricalRecords()
+
     class Meta:
         verbose_name = "участник команды"
         verbose_name_plural = "участники команды"
@@ -413,6 +415,8 @@ class Diagnostic(models.Model):
     stage = models.CharField("этап", max_length=10, choices=Stage.choices)
     taken_on = models.DateField("дата прохождения", null=True, blank=True)
 
+    history = HistoricalRecords()
+
     class Meta:
         verbose_name = "диагностика"
         verbose_name_plural = "диагностики"
@@ -446,6 +450,8 @@ class DiagnosticScore(models.Model):
             MaxValueValidator(100, "Балл должен быть от 0 до 100."),
         ],
     )
+
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = "балл по компетенции"
@@ -505,6 +511,8 @@ class Achievement(models.Model):
     achieved_on = models.DateField("дата")
     location = models.CharField("место проведения", max_length=200, blank=True)
     description = models.TextField("подробности", blank=True)
+
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = "достижение"

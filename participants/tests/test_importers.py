@@ -18,7 +18,7 @@ from django.utils import timezone
 from openpyxl.utils.datetime import CALENDAR_MAC_1904
 
 from events.models import Edition, EventSeries, Participation, Role, SeriesKind
-from participants import importers
+from participants import bulk, importers
 from participants.importers import (
     PARTICIPANT_COLUMNS,
     RESULT_COLUMNS,
@@ -293,13 +293,13 @@ def test_an_upload_kept_in_the_database_is_read_as_well(bank):
 
 
 def test_a_clash_while_saving_rolls_everything_back(bank, monkeypatch):
-    def clash(model, objs, user):
+    def clash(model, objs, user, reason):
         if model is Membership:  # written after the people and their history
             raise IntegrityError("participant_unique_person")
-        return real(model, objs, user)
+        return real(model, objs, user, reason)
 
-    real = importers._create_with_history
-    monkeypatch.setattr(importers, "_create_with_history", clash)
+    real = bulk.create_with_history
+    monkeypatch.setattr(bulk, "create_with_history", clash)
     before = state()
     report = load(bank, xlsx(good_rows()))
     assert not report.saved

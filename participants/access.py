@@ -265,7 +265,8 @@ HIDDEN_IN_CASCADE = (
 
 
 def hidden_in_cascade(user, objs) -> int:
-    """How many records a delete of `objs` would take with it (cascades) that the user may not see.
+    """How many records a delete of `objs` would take with it (cascades) or be stopped by (protected
+    references) that the user may not see.
 
     A delete a user may do must stay inside what they see: a person who is also in another
     coordinator's programme is not theirs to delete. Rows of many-to-many tables count as their
@@ -279,8 +280,11 @@ def hidden_in_cascade(user, objs) -> int:
         return 0
     collector = NestedObjects(using=router.db_for_write(type(objs[0])))
     collector.collect(objs)
+    reached = {model: set(instances) for model, instances in collector.data.items()}
+    for obj in collector.protected:  # rows that stop the delete are named on its page too
+        reached.setdefault(type(obj), set()).add(obj)
     hidden = 0
-    for model, instances in collector.data.items():
+    for model, instances in reached.items():
         if model._meta.auto_created:
             continue
         pks = {obj.pk for obj in instances}

@@ -2,6 +2,8 @@
 of school staff (not a superuser: scope is part of what is fuzzed) over the demo bank: no 5xx, and
 every response matches the published OpenAPI schema."""
 
+import os
+
 import pytest
 import schemathesis
 from django.contrib.auth.models import Group
@@ -10,6 +12,7 @@ from django.db import close_old_connections
 from hypothesis import HealthCheck
 from hypothesis import settings as hypothesis_settings
 from schemathesis.checks import not_a_server_error
+from schemathesis.config import SchemathesisConfig
 from schemathesis.specs.openapi.checks import response_schema_conformance
 
 from accounts.tokens import issue_token
@@ -17,7 +20,16 @@ from participants.roles import COORDINATOR, SCHOOL_STAFF
 from participants.tests.factories import MembershipFactory, OrganisationFactory, ParticipantFactory, ProgrammeFactory
 from talentbank.wsgi import application
 
-schema = schemathesis.openapi.from_wsgi("/api/v1/schema/?format=json", application)
+# Schemathesis's coverage phase (boundary values of every field, hundreds of requests per operation)
+# takes about 40 s for one write operation: the suite runs the examples and fuzzing phases, and
+# API_FUZZ_COVERAGE=1 adds it for a thorough run. Bad parameters have their own property test
+# (test_bad_parameters.py).
+COVERAGE = os.environ.get("API_FUZZ_COVERAGE") == "1"
+schema = schemathesis.openapi.from_wsgi(
+    "/api/v1/schema/?format=json",
+    application,
+    config=SchemathesisConfig.from_dict({"phases": {"coverage": {"enabled": COVERAGE}}}),
+)
 
 
 @pytest.fixture
@@ -53,7 +65,7 @@ def token(request, db, django_user_model, keep_test_connection):
 
 
 @schema.parametrize()
-@hypothesis_settings(max_examples=3, deadline=None, suppress_health_check=list(HealthCheck), derandomize=True)
+@hypothesis_settings(max_examples=5, deadline=None, suppress_health_check=list(HealthCheck), derandomize=True)
 def test_no_operation_fails_or_breaks_its_schema(case, token):
     response = case.call(headers={"Authorization": f"Token {token}"})
     case.validate_response(response, checks=[not_a_server_error, response_schema_conformance])

@@ -84,6 +84,7 @@ class EditionAdmin(ScopedAdminMixin, admin.ModelAdmin):
                 municipality_count=Count("coverage", distinct=True),
                 participation_count=Count("participations", distinct=True),
             )
+            .order_by(*Edition._meta.ordering)  # an aggregate drops Meta.ordering
         )
 
     def delete_view(self, request, object_id, extra_context=None):

@@ -72,7 +72,9 @@ class RegionAdmin(ScopedAdminMixin, admin.ModelAdmin):
     search_fields = ["name"]
 
     def get_queryset(self, request):
-        return super().get_queryset(request).annotate(municipality_count=Count("municipalities"))
+        # An aggregate drops Meta.ordering; keep it, or the autocomplete pages an unordered list.
+        queryset = super().get_queryset(request).annotate(municipality_count=Count("municipalities"))
+        return queryset.order_by(*Region._meta.ordering)
 
     @admin.display(description="муниципальных образований", ordering="municipality_count")
     def municipality_count(self, obj):
@@ -355,7 +357,8 @@ class ProjectTeamAdmin(ScopedAdminMixin, admin.ModelAdmin):
     inlines = [TeamMemberInline]
 
     def get_queryset(self, request):
-        return super().get_queryset(request).annotate(member_count=Count("memberships"))
+        queryset = super().get_queryset(request).annotate(member_count=Count("memberships"))
+        return queryset.order_by(*ProjectTeam._meta.ordering)  # an aggregate drops Meta.ordering
 
     @admin.display(description="участников", ordering="member_count")
     def member_count(self, obj):

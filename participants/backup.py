@@ -25,7 +25,11 @@ inactive account without a usable password (groups, passwords and tokens are not
 workbook); an administrator activates it, assigns the role group and sets a password.
 
 Memory stays flat for a big bank: openpyxl write-only and read-only modes, rows read from the
-database in chunks and inserted in batches.
+database in chunks and inserted in batches. Before openpyxl opens a workbook to load, its archive
+is checked against the BANK_XLSX_* limits (participants.workbooks: a zip bomb, a DTD, too many
+parts), and rows and cells are counted as they are read. A formula cell is refused with its sheet,
+cell and formula: an export holds values only, and openpyxl would read a formula as its cached
+value, or as nothing.
 """
 
 from __future__ import annotations
@@ -50,6 +54,8 @@ from openpyxl import Workbook, load_workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.utils.exceptions import InvalidFileException
 
+from participants.workbooks import Limits, NotAWorkbook, WorkbookRefused, number, open_archive
+
 BANK_APPS = ("participants", "events")
 # Models of the bank apps left out of the workbook, with the reason (see the module docstring).
 EXCLUDED_MODELS = {"participants.importupload": "загрузки из Excel, ожидающие подтверждения"}
@@ -59,6 +65,7 @@ FORMAT_MARK = "talentbank-bank-export/1"
 CONTENTS_HEADER = ("лист", "модель", "строк", "что это")
 ACCESS, EVERYTHING = "доступ", "все данные банка"
 CHUNK_SIZE = 2000
+FORMULA = "f"  # openpyxl's data type of a formula cell
 
 # Characters an XML worksheet cannot hold, and text that already looks like an OOXML escape.
 _ESCAPE_NEEDED = re.compile(r"_x[0-9A-Fa-f]{4}_|[\x00-\x08\x0b\x0c\x0e-\x1f]")
@@ -308,13 +315,35 @@ def ensure_empty() -> None:
         )
 
 
+NOT_A_WORKBOOK = "Файл не читается как книга Excel (.xlsx): выберите файл, сохранённый export_bank."
+
+
 def _open(path):
+    """(workbook, file): the archive checked first (participants.workbooks), then openpyxl on the same
+    open file. Formulas are read as formulas (data_only=False) so that _load_sheet can refuse them."""
     try:
-        return load_workbook(path, read_only=True, data_only=True)
+        handle = open(path, "rb")  # closed by load_bank, after the workbook
     except FileNotFoundError as exc:
         raise BackupError(f"Файл «{path}» не найден.") from exc
+    except OSError as exc:
+        raise BackupError(NOT_A_WORKBOOK) from exc
+    try:
+        with open_archive(handle, Limits.backups()):
+            pass
+        handle.seek(0)
+        return load_workbook(handle, read_only=True, data_only=False), handle
+    except NotAWorkbook as exc:
+        handle.close()
+        raise BackupError(NOT_A_WORKBOOK) from exc
+    except WorkbookRefused as exc:
+        handle.close()
+        raise BackupError(str(exc)) from exc
     except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
-        raise BackupError("Файл не читается как книга Excel (.xlsx): выберите файл, сохранённый export_bank.") from exc
+        handle.close()
+        raise BackupError(NOT_A_WORKBOOK) from exc
+    except BaseException:
+        handle.close()
+        raise
 
 
 def _read_contents(workbook) -> tuple[dict[str, tuple[str, int]], dict[str, object]]:
@@ -515,7 +544,9 @@ def load_bank(path) -> LoadResult:
     or the file is not such a workbook, is damaged, or breaks a rule of the database.
     """
     ensure_empty()
-    workbook = _open(path)
+    workbook, handle = _open(path)
+    limits = Limits.backups()
+    cells = [0]  # cells read so far, over all sheets (limits.cells)
     try:
         listed, notes = _read_contents(workbook)
         known = {m._meta.label_lower: m for m in bank_models()}
@@ -540,7 +571,7 @@ def load_bank(path) -> LoadResult:
                 sheet, expected = listed[label]
                 if sheet not in workbook.sheetnames:
                     raise BackupError(f"В выгрузке нет листа «{sheet}», указанного на листе «{CONTENTS_SHEET}».")
-                count = _load_sheet(model, workbook[sheet], users)
+                count = _load_sheet(model, workbook[sheet], users, limits, cells)
                 if count != expected:
                     raise BackupError(
                         f"Лист «{sheet}»: строк {count}, а на листе «{CONTENTS_SHEET}» указано {expected}. "
@@ -561,6 +592,7 @@ def load_bank(path) -> LoadResult:
         return result
     finally:
         workbook.close()
+        handle.close()
 
 
 _MISSING_KEY = re.compile(r'Key \((?P<column>[^)]+)\)=\((?P<value>[^)]*)\) is not present in table "(?P<table>[^"]+)"')
@@ -584,13 +616,16 @@ def _explain(exc: Exception) -> str:
     return " ".join(lines[:2]) if lines else exc.__class__.__name__
 
 
-def _load_sheet(model, sheet, users: _Users) -> int:
-    rows = sheet.iter_rows(values_only=True)
+FORMULAS_LISTED = 20
+
+
+def _load_sheet(model, sheet, users: _Users, limits: Limits, cells: list[int]) -> int:
+    rows = sheet.iter_rows()  # cells, not values: a formula is told from a text by its type
     name = sheet.title
     header = next(rows, None)
     if header is None:
         raise BackupError(f"Лист «{name}» пуст: нет даже строки заголовков.")
-    header = [str(h).strip() if h is not None else "" for h in header]
+    header = [str(h.value).strip() if h.value is not None else "" for h in header]
     while header and not header[-1]:
         header.pop()
     by_header = {c.header: c for c in columns(model)}
@@ -633,8 +668,21 @@ def _load_sheet(model, sheet, users: _Users) -> int:
     count = 0
     batch: list[list] = []
     first_row_of_batch = 2
-    for row_number, row in enumerate(rows, start=2):
-        if not any(cell is not None for cell in row):
+    formulas: list[str] = []  # "C5 (=SUM(A1:A3))"; once there is one, nothing more is written
+    formula_count = 0
+    for row_number, row_cells in enumerate(rows, start=2):
+        cells[0] += len(row_cells)
+        if row_number - 1 > limits.rows or cells[0] > limits.cells:
+            _refuse_size(name, row_number, limits, too_many_rows=row_number - 1 > limits.rows)
+        row = tuple(cell.value for cell in row_cells)
+        if FORMULA in {cell.data_type for cell in row_cells}:
+            for cell in row_cells:
+                if cell.data_type == FORMULA:
+                    formula_count += 1
+                    if len(formulas) < FORMULAS_LISTED:
+                        formulas.append(f"{cell.coordinate} ({getattr(cell.value, 'text', cell.value)})")
+            continue
+        if formulas or not any(cell is not None for cell in row):
             continue  # a blank line, e.g. left by hand at the end
         if not batch:
             first_row_of_batch = row_number
@@ -643,9 +691,27 @@ def _load_sheet(model, sheet, users: _Users) -> int:
         if len(batch) >= CHUNK_SIZE:
             _insert(sql, batch, name, first_row_of_batch)
             batch = []
+    if formulas:
+        more = f" и ещё {formula_count - len(formulas)}" if formula_count > len(formulas) else ""
+        raise BackupError(
+            f"Лист «{name}»: в ячейках формулы, а выгрузка банка хранит только значения — "
+            f"{', '.join(formulas)}{more}. Книгу изменили после export_bank: загрузите исходную выгрузку "
+            "или замените формулы их значениями (Специальная вставка → Значения)."
+        )
     if batch:
         _insert(sql, batch, name, first_row_of_batch)
     return count
+
+
+def _refuse_size(sheet: str, row: int, limits: Limits, too_many_rows: bool):
+    if too_many_rows:
+        what = f"на листе «{sheet}» строк больше, чем допускает настройка BANK_XLSX_MAX_ROWS ({number(limits.rows)})"
+    else:
+        what = f"в книге ячеек больше, чем допускает настройка BANK_XLSX_MAX_CELLS ({number(limits.cells)})"
+    raise BackupError(
+        f"Файл отклонён: {what}; чтение остановлено на листе «{sheet}», в строке {number(row)}. "
+        "Если это настоящая выгрузка банка, увеличьте настройку и загрузите её снова."
+    )
 
 
 def _insert(sql: str, batch: list[list], sheet: str, first_row: int) -> None:

@@ -26,7 +26,6 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from functools import cached_property, lru_cache
-from xml.etree import ElementTree
 
 import openpyxl
 from django.core.exceptions import ValidationError
@@ -55,6 +54,8 @@ from participants.models import (
 )
 from participants.models.people import ALREADY_REGISTERED, MAX_COURSE, MAX_GRADE, MIN_COURSE, MIN_GRADE
 from participants.names import clean_name_part, normalise_name
+from participants.workbooks import Limits, NotAWorkbook, WorkbookRefused, elements, open_archive
+from participants.workbooks import number as _number
 
 PARTICIPANT_COLUMNS = [
     "Фамилия",
@@ -160,6 +161,23 @@ class ImportReport:
         for outcome in self.rows:
             counts[outcome.action] += 1
         return counts
+
+    def to_json(self) -> dict:
+        """The preview as stored with the upload (ImportUpload.result): lists, not objects, to stay small."""
+        return {
+            "rows": [[o.row, o.person, o.action, [list(c) for c in o.changes], o.membership] for o in self.rows],
+            "errors": [[i.row, i.column, i.message] for i in self.errors],
+        }
+
+    @classmethod
+    def from_json(cls, stored: dict) -> ImportReport:
+        return cls(
+            rows=[
+                RowOutcome(row, person, action, [tuple(c) for c in changes], membership)
+                for row, person, action, changes, membership in stored.get("rows", [])
+            ],
+            errors=[ImportIssue(row, column, message) for row, column, message in stored.get("errors", [])],
+        )
 
 
 # Small helpers --------------------------------------------------------------------------------
@@ -477,6 +495,10 @@ def _read_sheet(data: bytes, sheet_name: str, columns: list[str]) -> tuple[list[
         ]
     try:
         sheet = _XlsxSheet.read(data, sheet_name)
+    except NotAWorkbook:
+        return [], [_not_a_workbook()]
+    except WorkbookRefused as refused:  # a zip bomb, a DTD, too many rows: the reason, in words
+        return [], [ImportIssue(None, None, str(refused))]
     except Exception:  # a damaged workbook can fail anywhere while it is read: still the user's file
         return [], [_not_a_workbook()]
     where = f"лист «{sheet.title}»"
@@ -560,25 +582,14 @@ def _tags(name: str) -> frozenset[str]:
 
 _ROW, _CELL, _VALUE, _FORMULA, _INLINE = _tags("row"), _tags("c"), _tags("v"), _tags("f"), _tags("is")
 _TEXT, _RUN, _STRING_ITEM, _MERGE = _tags("t"), _tags("r"), _tags("si"), _tags("mergeCell")
-_SHEET, _WORKBOOK_PROPERTIES, _NUMBER_FORMAT, _CELL_FORMATS = (
+_SHEET, _WORKBOOK_PROPERTIES, _NUMBER_FORMATS, _NUMBER_FORMAT, _CELL_FORMATS = (
     _tags("sheet"),
     _tags("workbookPr"),
+    _tags("numFmts"),
     _tags("numFmt"),
     _tags("cellXfs"),
 )
 _DIGITS = "0123456789"
-
-
-def _elements(source, chunk: int = 1 << 16):
-    """Each element of an XML stream as it ends (ElementTree.iterparse without its per-event layer)."""
-    parser = ElementTree.XMLPullParser(events=("end",))
-    while data := source.read(chunk):
-        parser.feed(data)
-        for _, element in parser.read_events():
-            yield element
-    parser.close()
-    for _, element in parser.read_events():
-        yield element
 
 
 def _local_name(tag: str) -> str:
@@ -596,10 +607,11 @@ def _relationships(archive: zipfile.ZipFile, part: str) -> dict[str, tuple[str, 
     """{relationship id: (type's last word, path)} of one part of the archive."""
     rels = posixpath.join(posixpath.dirname(part), "_rels", posixpath.basename(part) + ".rels")
     found = {}
-    for element in ElementTree.fromstring(archive.read(rels)):
-        if _local_name(element.tag) == "Relationship" and element.get("TargetMode") != "External":
-            kind = element.get("Type", "").rstrip("/").rpartition("/")[2]
-            found[element.get("Id")] = (kind, _part_path(part, element.get("Target", "")))
+    with archive.open(rels) as source:
+        for element in elements(source, 1, rels):
+            if _local_name(element.tag) == "Relationship" and element.get("TargetMode") != "External":
+                kind = element.get("Type", "").rstrip("/").rpartition("/")[2]
+                found[element.get("Id")] = (kind, _part_path(part, element.get("Target", "")))
     return found
 
 
@@ -636,41 +648,47 @@ class _XlsxSheet:
         return values
 
     @classmethod
-    def read(cls, data: bytes, sheet_name: str) -> _XlsxSheet:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+    def read(cls, data: bytes, sheet_name: str, limits: Limits | None = None) -> _XlsxSheet:
+        """The sheet named `sheet_name` (else the first one); raises WorkbookRefused (workbooks.py)."""
+        limits = limits or Limits.imports()
+        with open_archive(data, limits) as archive:
             root = _relationships(archive, "")
             workbook_part = next(path for kind, path in root.values() if kind == "officeDocument")
             parts = _relationships(archive, workbook_part)
-            workbook = ElementTree.fromstring(archive.read(workbook_part))
             epoch = WINDOWS_EPOCH
             sheets = []
-            for element in workbook.iter():
-                if element.tag in _WORKBOOK_PROPERTIES:
-                    if element.get("date1904", "").strip().lower() in {"1", "true"}:
-                        epoch = MAC_EPOCH
-                elif element.tag in _SHEET:
-                    rel = next(element.get(a) for a in _RELATIONSHIP_ATTRIBUTES if element.get(a))
-                    kind, path = parts[rel]
-                    if kind == "worksheet":
-                        sheets.append((element.get("name"), path))
+            with archive.open(workbook_part) as source:
+                for element in elements(source, 1, workbook_part):
+                    if element.tag in _WORKBOOK_PROPERTIES:
+                        if element.get("date1904", "").strip().lower() in {"1", "true"}:
+                            epoch = MAC_EPOCH
+                    elif element.tag in _SHEET:
+                        rel = next(element.get(a) for a in _RELATIONSHIP_ATTRIBUTES if element.get(a))
+                        kind, path = parts[rel]
+                        if kind == "worksheet":
+                            sheets.append((element.get("name"), path))
             title, path = next(((n, p) for n, p in sheets if n == sheet_name), sheets[0])
             by_kind = {kind: path for kind, path in parts.values()}
-            strings = cls._shared_strings(archive, by_kind.get("sharedStrings"))
+            strings = cls._shared_strings(archive, by_kind.get("sharedStrings"), limits)
             dates, durations = cls._date_styles(archive, by_kind.get("styles"))
             with archive.open(path) as source:
-                rows, merged = cls._cells(source, strings, dates, durations, epoch)
+                rows, merged = cls._cells(source, strings, dates, durations, epoch, title, path, limits)
         return cls(title=title, rows=rows, merged=merged)
 
     @staticmethod
-    def _shared_strings(archive: zipfile.ZipFile, path: str | None) -> list[str]:
+    def _shared_strings(archive: zipfile.ZipFile, path: str | None, limits: Limits) -> list[str]:
         if not path or path not in archive.namelist():
             return []
         strings = []
         with archive.open(path) as source:
-            for _, element in ElementTree.iterparse(source):
+            for element in elements(source, 1, path):
                 if element.tag in _STRING_ITEM:
                     strings.append(_inline_text(element))
-                    element.clear()
+                    if len(strings) > limits.cells:
+                        raise WorkbookRefused(
+                            f"Файл отклонён: в книге больше {_number(limits.cells)} разных текстов "
+                            f"(таблица общих строк «{path}»). Разделите данные на несколько файлов поменьше."
+                        )
         return strings
 
     @staticmethod
@@ -678,30 +696,43 @@ class _XlsxSheet:
         """Which cell styles show a date or a duration: openpyxl's rule, so values come out the same."""
         if not path or path not in archive.namelist():
             return set(), set()
-        styles = ElementTree.fromstring(archive.read(path))
-        custom = {int(e.get("numFmtId")): e.get("formatCode") for e in styles.iter() if e.tag in _NUMBER_FORMAT}
+        custom = {}
+        cell_formats = []  # numFmtId of each <xf> of <cellXfs>, in order
+        with archive.open(path) as source:
+            for element in elements(source, 1, path):
+                if element.tag in _NUMBER_FORMATS:
+                    custom.update(
+                        (int(e.get("numFmtId")), e.get("formatCode")) for e in element if e.tag in _NUMBER_FORMAT
+                    )
+                elif element.tag in _CELL_FORMATS and not cell_formats:
+                    cell_formats = [int(xf.get("numFmtId", 0)) for xf in element]
         dates, durations = set(), set()
-        cell_formats = next((e for e in styles if e.tag in _CELL_FORMATS), [])
-        for index, style in enumerate(cell_formats):
-            number_format = int(style.get("numFmtId", 0))
-            code = custom[number_format] if number_format in custom else BUILTIN_FORMATS.get(number_format)
-            if is_date_format(code):
+        codes = {}
+        for index, number_format in enumerate(cell_formats):
+            if number_format not in codes:
+                code = custom[number_format] if number_format in custom else BUILTIN_FORMATS.get(number_format)
+                codes[number_format] = (is_date_format(code), is_timedelta_format(code))
+            is_date, is_duration = codes[number_format]
+            if is_date:
                 dates.add(index)
-            if is_timedelta_format(code):
+            if is_duration:
                 durations.add(index)
         return dates, durations
 
     @staticmethod
-    def _cells(source, strings, dates, durations, epoch):
+    def _cells(source, strings, dates, durations, epoch, title: str, part: str, limits: Limits):
+        """Rows and merged ranges; stops at limits.rows rows or limits.cells cells (WorkbookRefused)."""
         rows: dict[int, list[tuple[int, object, bool]]] = {}
         merged = []
         columns: dict[str, int] = {}
         moments: dict[tuple, object] = {}  # (serial number, style) -> date: birth dates repeat
         number = 0
-        for element in _elements(source):
+        rows_read = cells_read = 0
+        for element in elements(source, 2, part):
             tag = element.tag
             if tag not in _ROW:
                 if tag in _MERGE:
+                    cells_read += 1
                     reference = element.get("ref", "")
                     try:
                         merged.append(CellRange(reference).coord)
@@ -710,6 +741,10 @@ class _XlsxSheet:
                 continue
             given = element.get("r")
             number = int(float(given)) if given else number + 1
+            rows_read += 1
+            cells_read += len(element)
+            if rows_read > limits.rows or cells_read > limits.cells:
+                _refuse_size(title, number, limits, too_many_rows=rows_read > limits.rows)
             cells = []
             index = 0
             for cell in element:
@@ -761,8 +796,21 @@ class _XlsxSheet:
                     cells.append((index, value, False))
             if cells:
                 rows.setdefault(number, []).extend(cells)
-            element.clear()
+        if cells_read > limits.cells:  # merged ranges counted after the last row
+            _refuse_size(title, number, limits, too_many_rows=False)
         return rows, merged
+
+
+def _refuse_size(title: str, row: int, limits: Limits, too_many_rows: bool):
+    if too_many_rows:
+        what = f"больше {_number(limits.rows)} строк"
+    else:
+        what = f"больше {_number(limits.cells)} ячеек"
+    raise WorkbookRefused(
+        f"Файл отклонён: на листе «{title}» {what} (чтение остановлено на строке {_number(row)}). "
+        "Разделите данные на несколько файлов поменьше; если строк немного, удалите пустые оформленные "
+        "строки и столбцы под таблицей и справа от неё."
+    )
 
 
 def _not_a_workbook() -> ImportIssue:

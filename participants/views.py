@@ -96,16 +96,28 @@ def import_view(request, model_admin, kind: str):
             raise PermissionDenied
         form_class, title = ParticipantImportForm, "Загрузка участников из Excel"
     form = form_class(request.POST or None, request.FILES or None, user=request.user)
+    if request.method == "POST":
+        ImportUpload.purge_expired()  # no cron needed: every upload deletes those over a day old
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         if kind == ImportKind.RESULTS:
             target = {"edition": form.cleaned_data["edition"].pk, "make_residents": form.cleaned_data["make_residents"]}
         else:
             target = {"programme": form.cleaned_data["programme"].pk}
-        stored = ImportUpload.objects.create(
+        stored = ImportUpload(
             kind=kind, user=request.user, filename=upload.name[:255], content=upload.read(), target=target
         )
-        return redirect("admin:participants_participant_import_preview", stored.pk)
+        report = _run(stored, request.user, commit=False)  # the one reading of the file before it is confirmed
+        if report.errors and not report.rows and all(issue.row is None for issue in report.errors):
+            # Refused as a whole (not a workbook, a zip bomb, a DTD, too many rows…): nothing is kept.
+            for issue in report.errors:
+                form.add_error("file", str(issue))
+        else:
+            stored.result = report.to_json()
+            if report.errors:
+                stored.content = b""  # a file with errors is never saved: only its preview is kept
+            stored.save()
+            return redirect("admin:participants_participant_import_preview", stored.pk)
     return _page(request, model_admin, "admin/participants/import_form.html", title, form=form, kind=kind)
 
 
@@ -138,23 +150,36 @@ def _run(upload: ImportUpload, user, commit: bool) -> importers.ImportReport:
 
 def import_preview_view(request, model_admin, upload_id):
     upload = get_object_or_404(scope(request.user, ImportUpload.objects.all()), pk=upload_id, applied_at__isnull=True)
+    again_url = reverse(
+        "admin:participants_participant_import_results"
+        if upload.kind == ImportKind.RESULTS
+        else "admin:participants_participant_import"
+    )
+    if request.method == "POST" and "cancel" in request.POST:
+        upload.delete()
+        messages.info(request, f"Загрузка файла «{upload.filename}» отменена: файл и результат проверки удалены.")
+        return redirect(again_url)
+    if request.method == "POST" and not upload.content:
+        messages.error(request, "В этом файле были ошибки, и он не сохранён: загрузите исправленный файл.")
+        return redirect(request.path)
     if request.method == "POST":
         try:
+            # Read again inside the saving transaction: the bank may have changed since the preview.
             report = _run(upload, request.user, commit=True)
         except DATABASE_DOWN_ERRORS:
-            # The import is one transaction: cut off, it leaves nothing half-saved. The page shown again
-            # checks the file against what the bank holds now (a 503 page while the database is down).
+            # The import is one transaction: cut off, it leaves nothing half-saved.
             logger.warning("Import of upload %s interrupted by the database", upload.pk, exc_info=True)
             messages.error(
                 request,
                 "Связь с базой данных прервалась во время сохранения. Файл записывается целиком или не "
-                "записывается вовсе, поэтому половины файла в банке нет: проверка ниже показывает, что в банке "
-                "сейчас. Сохраните файл ещё раз.",
+                "записывается вовсе, поэтому половины файла в банке нет. Сохраните файл ещё раз: перед записью "
+                "он будет заново сверен с тем, что в банке сейчас.",
             )
             return redirect(request.path)
         if report.saved:
             upload.applied_at = timezone.now()
-            upload.save(update_fields=["applied_at"])
+            upload.wipe()  # children's data: not kept once saved
+            upload.save(update_fields=["applied_at", "content", "result"])
             counts = report.counts
             messages.success(
                 request,
@@ -162,9 +187,16 @@ def import_preview_view(request, model_admin, upload_id):
                 f"без изменений {counts['unchanged']}.",
             )
             return redirect("admin:participants_participant_changelist")
+        upload.result = report.to_json()
+        upload.content = b""  # it has errors now: only the preview is kept
+        upload.save(update_fields=["result", "content"])
         messages.error(request, "Файл не сохранён: данные изменились с момента проверки, исправьте ошибки ниже.")
-    else:
+    elif upload.result is None:  # uploaded before previews were stored
         report = _run(upload, request.user, commit=False)
+        upload.result = report.to_json()
+        upload.save(update_fields=["result"])
+    else:
+        report = importers.ImportReport.from_json(upload.result)
     return _page(
         request,
         model_admin,
@@ -172,11 +204,7 @@ def import_preview_view(request, model_admin, upload_id):
         f"Проверка файла «{upload.filename}»",
         upload=upload,
         report=report,
-        again_url=reverse(
-            "admin:participants_participant_import_results"
-            if upload.kind == ImportKind.RESULTS
-            else "admin:participants_participant_import"
-        ),
+        again_url=again_url,
     )
 
 

@@ -294,3 +294,24 @@ LOGGING = {
         "fontTools": {"level": "ERROR"},
     },
 }
+
+# Limits on .xlsx files someone else wrote (participants.workbooks), checked before a workbook is
+# parsed (the zip's central directory) and while it is (rows, cells). A file over a limit is refused
+# with a Russian message saying which limit; the README's "Limits on files" lists them.
+# Imports (participants, event results): a file of 100 000 rows of the template is about 8 MB, 80 MB
+# unpacked, 1,4 million cells; the limits leave room for twice that.
+XLSX_MAX_UNCOMPRESSED_BYTES = 256 * 1024 * 1024  # all parts together, and any one part
+XLSX_MAX_PARTS = 1000  # files inside the zip (a workbook from Excel has 10-30)
+XLSX_MAX_COMPRESSION_RATIO = 100  # per part of over 1 MB; Excel's sheets pack 5-20 times, a zip bomb 1000
+XLSX_MAX_ROWS = 200_000  # <row> elements of the sheet read
+XLSX_MAX_CELLS = 3_000_000  # <c> cells of the sheet read; also texts of the shared-string table
+# load_bank reads a whole bank (scale 1000: 500 000 people, 2 million participation records).
+BANK_XLSX_MAX_UNCOMPRESSED_BYTES = 32 * 1024 * 1024 * 1024
+BANK_XLSX_MAX_PARTS = 1000
+BANK_XLSX_MAX_COMPRESSION_RATIO = 100
+BANK_XLSX_MAX_ROWS = 20_000_000  # per sheet
+BANK_XLSX_MAX_CELLS = 500_000_000  # the whole workbook
+
+# Uploaded workbooks (children's personal data) wait for confirmation at most this long; then
+# `manage.py purge_uploads`, or the next upload, deletes them.
+IMPORT_UPLOAD_LIFETIME = timedelta(days=1)

@@ -9,6 +9,7 @@ from participants.importers import PARTICIPANT_COLUMNS, PARTICIPANT_SHEET, parti
 from participants.models import Participant
 from participants.names import normalise_name
 from reports.demo.names import PeopleFactory
+from talentbank.xlsx import write_cell
 
 
 def _key(person: dict) -> str:
@@ -46,7 +47,7 @@ def participant_workbook(rows: int, organisations: list, seed: int = 2024) -> by
             "Дата согласия": date(2025, 9, 1),
         }
         for name, value in values.items():
-            sheet.cell(row=n + 2, column=column[name], value=value)
+            write_cell(sheet, n + 2, column[name], value)
     out = io.BytesIO()
     workbook.save(out)
     return out.getvalue()

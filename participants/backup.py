@@ -11,8 +11,9 @@ dates as dates, numbers and decimals as numbers, booleans as booleans, JSON as J
   `<field>__username`.
 - Times are written in UTC and to the millisecond, the precision of an Excel cell (microseconds
   are rounded); everything else is exact. pg_dump remains the exact, complete backup.
-- Text is written as text, never as a formula; characters a worksheet cannot hold are written
-  as OOXML escapes (_x0001_), which Excel shows and load_bank reads back.
+- Text is written as text, never as a formula (talentbank.xlsx); characters a worksheet cannot
+  hold and carriage returns are written as OOXML escapes (_x0001_, _x000D_), which Excel shows and
+  load_bank reads back.
 - With `user`, only the rows `participants.access.scope(user, …)` lets that user see are
   written (such a file is a copy for the user, not a backup to restore); without, everything.
 - Uploads waiting for confirmation (ImportUpload) are not exported: they are working files of
@@ -51,10 +52,11 @@ from django.core.management.color import no_style
 from django.db import DatabaseError, IntegrityError, connection, models, transaction
 from django.utils import timezone
 from openpyxl import Workbook, load_workbook
-from openpyxl.cell import WriteOnlyCell
 from openpyxl.utils.exceptions import InvalidFileException
 
 from participants.workbooks import Limits, NotAWorkbook, WorkbookRefused, number, open_archive
+from talentbank import xlsx
+from talentbank.xlsx import append_row
 
 BANK_APPS = ("participants", "events")
 # Models of the bank apps left out of the workbook, with the reason (see the module docstring).
@@ -67,8 +69,7 @@ ACCESS, EVERYTHING = "доступ", "все данные банка"
 CHUNK_SIZE = 2000
 FORMULA = "f"  # openpyxl's data type of a formula cell
 
-# Characters an XML worksheet cannot hold, and text that already looks like an OOXML escape.
-_ESCAPE_NEEDED = re.compile(r"_x[0-9A-Fa-f]{4}_|[\x00-\x08\x0b\x0c\x0e-\x1f]")
+# Text stored as an OOXML escape (talentbank.xlsx.escape), read back by load_bank.
 _ESCAPED = re.compile(r"_x([0-9A-Fa-f]{4})_")
 
 
@@ -189,11 +190,8 @@ def round_to_milliseconds(moment: datetime) -> datetime:
 
 
 def escape_text(text: str) -> str:
-    if not _ESCAPE_NEEDED.search(text):
-        return text
-    return _ESCAPE_NEEDED.sub(
-        lambda m: "_x005F" + m.group(0) if len(m.group(0)) > 1 else f"_x{ord(m.group(0)):04X}_", text
-    )
+    """How a text is stored in the workbook (talentbank.xlsx writes every cell that way)."""
+    return xlsx.escape(text)
 
 
 def unescape_text(text: str) -> str:
@@ -202,7 +200,7 @@ def unescape_text(text: str) -> str:
     return _ESCAPED.sub(lambda m: chr(int(m.group(1), 16)), text)
 
 
-def _exporter(f: models.Field, sheet) -> Callable:
+def _exporter(f: models.Field) -> Callable:
     """A function turning one database value of the field into a cell value."""
     if isinstance(f, models.JSONField):
         return lambda v: None if v is None else json.dumps(v, ensure_ascii=False)
@@ -221,16 +219,7 @@ def _exporter(f: models.Field, sheet) -> Callable:
 
         return moment
 
-    def plain(v):
-        if isinstance(v, str):
-            v = escape_text(v)
-            if v.startswith("="):  # text, not a formula
-                cell = WriteOnlyCell(sheet, v)
-                cell.data_type = "s"
-                return cell
-        return v
-
-    return plain
+    return lambda v: v  # text is escaped and kept text by talentbank.xlsx.append_row
 
 
 def export_bank(stream_or_path, *, user=None) -> ExportResult:
@@ -253,33 +242,35 @@ def _export(stream_or_path, user) -> ExportResult:
     workbook = Workbook(write_only=True)
     contents = workbook.create_sheet(CONTENTS_SHEET)
     username = getattr(user, get_user_model().USERNAME_FIELD, None) if user is not None else None
-    contents.append(["Выгрузка банка талантов", FORMAT_MARK])
-    contents.append(["выгружено (UTC)", round_to_milliseconds(timezone.now().astimezone(UTC).replace(tzinfo=None))])
-    contents.append([ACCESS, f"что видит пользователь {username}" if user is not None else EVERYTHING])
-    contents.append(["время в листах", "UTC, с точностью до миллисекунды"])
-    contents.append(["ссылки на пользователей", "по имени входа (столбцы …__username)"])
-    contents.append(["не выгружаются", "; ".join(EXCLUDED_MODELS.values())])
-    contents.append([])
-    contents.append(list(CONTENTS_HEADER))
+    append_row(contents, ["Выгрузка банка талантов", FORMAT_MARK])
+    append_row(
+        contents, ["выгружено (UTC)", round_to_milliseconds(timezone.now().astimezone(UTC).replace(tzinfo=None))]
+    )
+    append_row(contents, [ACCESS, f"что видит пользователь {username}" if user is not None else EVERYTHING])
+    append_row(contents, ["время в листах", "UTC, с точностью до миллисекунды"])
+    append_row(contents, ["ссылки на пользователей", "по имени входа (столбцы …__username)"])
+    append_row(contents, ["не выгружаются", "; ".join(EXCLUDED_MODELS.values())])
+    append_row(contents, [])
+    append_row(contents, list(CONTENTS_HEADER))
 
     result = ExportResult()
     for model in bank_models():
         name = sheet_name(model)
         sheet = workbook.create_sheet(name)
         cols = columns(model)
-        sheet.append([c.header for c in cols])
-        convert = [_exporter(c.field, sheet) for c in cols]
+        append_row(sheet, [c.header for c in cols])
+        convert = [_exporter(c.field) for c in cols]
         queryset = model._base_manager.all()
         if user is not None:
             queryset = scope(user, queryset)
         rows = queryset.order_by("pk").values_list(*[c.lookup for c in cols]).iterator(chunk_size=CHUNK_SIZE)
         count = 0
         for row in rows:
-            sheet.append([fn(value) for fn, value in zip(convert, row, strict=True)])
+            append_row(sheet, [fn(value) for fn, value in zip(convert, row, strict=True)])
             count += 1
         result.counts[name] = count
         result.labels[name] = describe(model)
-        contents.append([name, model._meta.label, count, describe(model)])
+        append_row(contents, [name, model._meta.label, count, describe(model)])
     workbook.save(stream_or_path)
     return result
 

@@ -18,18 +18,24 @@ from participants.models import (
     TeamMember,
 )
 from participants.search import search_people
+from talentbank.parameters import within_64_bits
 
 DATE = ["exact", "gte", "lte"]
 
 
 class ScopedFilterSet(filters.FilterSet):
     """Every choice list of the filters (organisations, programmes, people… in the browsable API's
-    filter form, and the ids a filter accepts) is built per request from the user's scope."""
+    filter form, and the ids a filter accepts) is built per request from the user's scope. A number
+    a filter takes must fit in 64 bits (talentbank.parameters.within_64_bits): a bigger one is a
+    400 naming the filter."""
 
     def __init__(self, data=None, queryset=None, *, request=None, prefix=None):
         super().__init__(data, queryset, request=request, prefix=prefix)
         user = getattr(request, "user", None)
         for declared in self.filters.values():
+            if isinstance(declared, filters.NumberFilter):
+                declared.extra["validators"] = [*declared.extra.get("validators", ()), within_64_bits]
+                declared.__dict__.pop("_field", None)
             model = getattr(getattr(declared, "queryset", None), "model", None)  # a callable scopes itself
             if model is not None and is_scoped_model(model):
                 everything = model._default_manager.all()

@@ -56,6 +56,7 @@ from participants.models.people import ALREADY_REGISTERED, MAX_COURSE, MAX_GRADE
 from participants.names import clean_name_part, normalise_name
 from participants.workbooks import Limits, NotAWorkbook, WorkbookRefused, elements, open_archive
 from participants.workbooks import number as _number
+from talentbank.xlsx import append_row
 
 PARTICIPANT_COLUMNS = [
     "Фамилия",
@@ -380,7 +381,7 @@ def _build_template(
     book = openpyxl.Workbook()
     sheet = book.active
     sheet.title = sheet_title
-    sheet.append(columns)
+    append_row(sheet, columns)
     for index, name in enumerate(columns, start=1):
         cell = sheet.cell(row=1, column=index)
         cell.font = _HEADER_FONT
@@ -416,21 +417,21 @@ def _build_template(
     help_sheet = book.create_sheet(HELP_SHEET)
     help_sheet.column_dimensions["A"].width = 70
     help_sheet.column_dimensions["B"].width = 30
-    help_sheet.append([f"Как заполнять лист «{sheet_title}»"])
+    append_row(help_sheet, [f"Как заполнять лист «{sheet_title}»"])
     help_sheet["A1"].font = Font(bold=True, size=13)
     for line in instructions:
-        help_sheet.append([line])
+        append_row(help_sheet, [line])
         help_sheet.cell(row=help_sheet.max_row, column=1).alignment = Alignment(wrap_text=True, vertical="top")
     if organisations is not None:
-        help_sheet.append([])
-        help_sheet.append(["Организации, которые можно указывать (скопируйте название):"])
+        append_row(help_sheet, [])
+        append_row(help_sheet, ["Организации, которые можно указывать (скопируйте название):"])
         help_sheet.cell(row=help_sheet.max_row, column=1).font = Font(bold=True)
-        help_sheet.append(["Полное название", "Краткое название"])
+        append_row(help_sheet, ["Полное название", "Краткое название"])
         for cell in help_sheet[help_sheet.max_row]:
             cell.font = _HEADER_FONT
             cell.fill = _HEADER_FILL
         for organisation in sorted(organisations, key=lambda o: o.name.casefold()):
-            help_sheet.append([organisation.name, organisation.short_name or ""])
+            append_row(help_sheet, [organisation.name, organisation.short_name or ""])
 
     out = io.BytesIO()
     book.save(out)

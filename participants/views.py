@@ -9,6 +9,7 @@ import logging
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import DatabaseError
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -21,11 +22,23 @@ from participants.access import access_for, scope
 from participants.duplicates import RELATED_LABELS, merge_participants, probable_duplicates
 from participants.models import ImportKind, ImportUpload, Organisation, Participant, Programme
 from participants.restore import deleted_people, restore_person
-from talentbank.errors import DATABASE_DOWN_ERRORS
+from talentbank import dberrors
 
 logger = logging.getLogger(__name__)
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _interrupted(error, during: str) -> str:
+    """Why a save was cut short (`during`: «сохранения», «объединения»), by talentbank.dberrors' kinds."""
+    reason = {
+        dberrors.TIMEOUT: "база данных прервала запрос: он выполнялся слишком долго",
+        dberrors.DEADLOCK: "база данных отменила запрос: другой запрос одновременно менял те же записи",
+        dberrors.SERIALIZATION: "база данных отменила запрос: те же данные одновременно изменил другой запрос",
+    }.get(dberrors.kind(error))
+    if reason is None:
+        return f"Связь с базой данных прервалась во время {during}."
+    return f"Во время {during} {reason}."
 
 
 def _xlsx(content: bytes, filename: str) -> HttpResponse:
@@ -166,14 +179,16 @@ def import_preview_view(request, model_admin, upload_id):
         try:
             # Read again inside the saving transaction: the bank may have changed since the preview.
             report = _run(upload, request.user, commit=True)
-        except DATABASE_DOWN_ERRORS:
+        except DatabaseError as error:
             # The import is one transaction: cut off, it leaves nothing half-saved.
+            if dberrors.kind(error) is None:
+                raise
             logger.warning("Import of upload %s interrupted by the database", upload.pk, exc_info=True)
             messages.error(
                 request,
-                "Связь с базой данных прервалась во время сохранения. Файл записывается целиком или не "
-                "записывается вовсе, поэтому половины файла в банке нет. Сохраните файл ещё раз: перед записью "
-                "он будет заново сверен с тем, что в банке сейчас.",
+                f"{_interrupted(error, 'сохранения')} Файл записывается целиком или не записывается вовсе, "
+                "поэтому половины файла в банке нет. Сохраните файл ещё раз: перед записью он будет заново "
+                "сверен с тем, что в банке сейчас.",
             )
             return redirect(request.path)
         if report.saved:
@@ -242,12 +257,14 @@ def duplicates_view(request, model_admin):
                 summary = merge_participants(keep, duplicate, user=request.user)
             except ValidationError as error:
                 messages.error(request, " ".join(error.messages))
-            except DATABASE_DOWN_ERRORS:
+            except DatabaseError as error:
+                if dberrors.kind(error) is None:
+                    raise
                 logger.warning("Merge of %s into %s interrupted by the database", ids[1], ids[0], exc_info=True)
                 messages.error(
                     request,
-                    "Связь с базой данных прервалась во время объединения. Записи объединяются целиком или не "
-                    "объединяются вовсе: если пара осталась в списке ниже, объедините её ещё раз.",
+                    f"{_interrupted(error, 'объединения')} Записи объединяются целиком или не объединяются "
+                    "вовсе: если пара осталась в списке ниже, объедините её ещё раз.",
                 )
                 return redirect("admin:participants_participant_duplicates")
             else:

@@ -3,7 +3,8 @@ per table of the programme's configured sections.
 
 Cells hold real values: counts are numbers, percentages are fractions shown with a '%' format
 (165.3 % is stored as 1.653), dates are dates. Everything is read from `build_report`'s result;
-nothing is computed here except layout.
+nothing is computed here except layout. Every cell is written by `talentbank.xlsx.write_cell`:
+a name or a title that starts with "=", "+", "-", "@", a tab or a carriage return stays text.
 """
 
 import io
@@ -22,6 +23,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from participants.formats import short_date
 from participants.models import ReportSection
 from participants.periods import PeriodKind
+from talentbank.xlsx import write_cell
 
 S = ReportSection
 
@@ -154,7 +156,7 @@ def _table(ws: Worksheet, row: int, columns: list[Col], rows: list[list], *, fre
     A row may be Emphasis (bold, for totals) or Subheading (italic, a group name in the first column).
     """
     for n, col in enumerate(columns, start=1):
-        cell = ws.cell(row, n, col.title)
+        cell = write_cell(ws, row, n, col.title)
         cell.font, cell.fill, cell.alignment, cell.border = HEADER_FONT, HEADER_FILL, HEADER_ALIGNMENT, BORDER
         _widen(ws, n, _header_length(col.title))
     header = row
@@ -166,7 +168,7 @@ def _table(ws: Worksheet, row: int, columns: list[Col], rows: list[list], *, fre
         padded = [*values, *[None] * (len(columns) - len(values))]
         for n, (col, value) in enumerate(zip(columns, padded, strict=True), start=1):
             stored = _store(value, col.kind)
-            cell = ws.cell(row, n, stored)
+            cell = write_cell(ws, row, n, stored)
             cell.border = BORDER
             cell.alignment = WRAP if isinstance(stored, str) else TOP
             if FORMATS[col.kind] and not isinstance(stored, str):
@@ -182,7 +184,7 @@ def _table(ws: Worksheet, row: int, columns: list[Col], rows: list[list], *, fre
 
 def _note(ws: Worksheet, row: int, text: str, columns: int = 1, font: Font | None = None) -> int:
     """A line of text across the first `columns` columns (merged and wrapped); returns the next row."""
-    cell = ws.cell(row, 1, text)
+    cell = write_cell(ws, row, 1, text)
     cell.alignment = WRAP
     if font:
         cell.font = font
@@ -199,10 +201,10 @@ def _note(ws: Worksheet, row: int, text: str, columns: int = 1, font: Font | Non
 def _new_sheet(wb: Workbook, name: str, title: str, report, qualifier: str = "") -> tuple[Worksheet, int]:
     """A sheet with its title block; returns it and the row its first table starts at."""
     ws = wb.create_sheet(name)
-    ws.cell(1, 1, title).font = TITLE_FONT
-    ws.cell(2, 1, f"{report.programme.name} — {report.period_title}").font = ITALIC
+    write_cell(ws, 1, 1, title, font=TITLE_FONT)
+    write_cell(ws, 2, 1, f"{report.programme.name} — {report.period_title}", font=ITALIC)
     if qualifier:
-        ws.cell(3, 1, qualifier)
+        write_cell(ws, 3, 1, qualifier)
     ws.page_setup.orientation = "landscape"
     ws.page_setup.fitToWidth = 1
     ws.page_setup.fitToHeight = 0
@@ -496,8 +498,8 @@ def _title_sheet(ws: Worksheet, report, contents: list[tuple[str, str]], conclus
     ws.title = FIRST_SHEET
     ws.column_dimensions["A"].width = 52
     ws.column_dimensions["B"].width = 60
-    ws.cell(1, 1, "Справка").font = TITLE_FONT
-    ws.cell(2, 1, f"{programme.name} — {report.period_title}").font = ITALIC
+    write_cell(ws, 1, 1, "Справка", font=TITLE_FONT)
+    write_cell(ws, 2, 1, f"{programme.name} — {report.period_title}", font=ITALIC)
     details = [
         ("Программа", programme.name),
         ("Субъект РФ", programme.region.name),
@@ -509,8 +511,8 @@ def _title_sheet(ws: Worksheet, report, contents: list[tuple[str, str]], conclus
     ]
     row = 4
     for label, value in details:
-        ws.cell(row, 1, label).font = BOLD
-        cell = ws.cell(row, 2, value)
+        write_cell(ws, row, 1, label, font=BOLD)
+        cell = write_cell(ws, row, 2, value)
         cell.alignment = WRAP if isinstance(value, str) else Alignment(horizontal="left", vertical="top")
         if isinstance(value, date):
             cell.number_format = FORMATS["date"]
@@ -518,7 +520,7 @@ def _title_sheet(ws: Worksheet, report, contents: list[tuple[str, str]], conclus
     if not report.has_data:
         row += 1
         text = "Нет данных за отчётный период: ни участников программы, ни мероприятий."
-        ws.cell(row, 1, text).font = Font(bold=True, color="C00000")
+        write_cell(ws, row, 1, text, font=Font(bold=True, color="C00000"))
         row += 1
     if contents:
         row += 1
@@ -529,7 +531,7 @@ def _title_sheet(ws: Worksheet, report, contents: list[tuple[str, str]], conclus
             cell.hyperlink = Hyperlink(ref=cell.coordinate, location=f"'{sheet}'!A1", display=sheet)
             cell.font = LINK_FONT
     if conclusions:
-        ws.cell(row, 1, S(S.CONCLUSIONS).label).font = TITLE_FONT
+        write_cell(ws, row, 1, S(S.CONCLUSIONS).label, font=TITLE_FONT)
         row += 1
         for n, sentence in enumerate(conclusions, start=1):
             row = _note(ws, row, f"{n}. {sentence}", columns=2)

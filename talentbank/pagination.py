@@ -14,6 +14,8 @@ from django.db import DatabaseError, connections, transaction
 from django.utils.functional import cached_property
 from rest_framework.pagination import PageNumberPagination
 
+from talentbank import dberrors
+
 logger = logging.getLogger(__name__)
 
 COUNT_TIMEOUT_MS = 50
@@ -47,7 +49,8 @@ class EstimatedCountPaginator(Paginator):
                 cursor.execute("SELECT set_config('statement_timeout', %s, true)", [previous])
                 return count
         except DatabaseError as error:
-            if "statement timeout" not in str(error):
+            # By SQLSTATE 57014, not the message: a Russian server says «…из-за тайм-аута».
+            if not dberrors.is_statement_timeout(error):
                 raise
         self.estimated = True
         return estimate

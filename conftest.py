@@ -17,6 +17,30 @@ def demo_data(django_db_setup, django_db_blocker):
 
 
 @pytest.fixture
+def users(db):
+    """The demo accounts by username (superuser, coordinators, school staff, official); with `demo_data`
+    they have their programmes and schools."""
+    from django.contrib.auth import get_user_model
+
+    from reports.demo.loader import ensure_demo_accounts
+
+    ensure_demo_accounts()
+    return {u.username: u for u in get_user_model().objects.all()}
+
+
+@pytest.fixture
+def login(client, users):
+    """login("koordinator-tomsk") → the test client signed in as that demo account (and nobody else)."""
+
+    def as_user(username):
+        client.logout()
+        client.force_login(users[username])
+        return client
+
+    return as_user
+
+
+@pytest.fixture
 def coordinator(db, django_user_model):
     # Until roles exist, the regional coordinator works as a superuser of the admin.
     return django_user_model.objects.create_superuser("coordinator", "coordinator@example.org", "secret-pass-123")

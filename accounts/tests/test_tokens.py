@@ -11,7 +11,6 @@ from datetime import timedelta
 import pytest
 from django.apps import apps
 from django.contrib.admin.models import ADDITION, LogEntry
-from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group, Permission
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
@@ -29,18 +28,11 @@ from accounts.rules import REFUSED
 from accounts.tokens import issue_token
 from audit.models import AuditEvent
 from participants.roles import COORDINATOR
-from reports.demo.loader import ensure_demo_accounts
 
 pytestmark = pytest.mark.usefixtures("demo_data")
 CHANGELIST = "/admin/accounts/apitoken/"
 ADD = "/admin/accounts/apitoken/add/"
 take_over_authtoken_keys = importlib.import_module("accounts.migrations.0002_apitoken").take_over_authtoken_keys
-
-
-@pytest.fixture
-def users(db):
-    ensure_demo_accounts()
-    return {u.username: u for u in get_user_model().objects.all()}
 
 
 def as_user(user) -> Client:

@@ -2,30 +2,13 @@
 change pages by direct URL, autocomplete, search, filters, form choices, справки."""
 
 import pytest
-from django.contrib.auth import get_user_model
 from django.urls import reverse
 
 from participants.models import Membership, Organisation, Participant, Programme
-from reports.demo.loader import ensure_demo_accounts
 
 pytestmark = pytest.mark.usefixtures("demo_data")
 
 SCHOOL = "МАОУ гимназия № 29 г. Томска"
-
-
-@pytest.fixture
-def users(db):
-    ensure_demo_accounts()
-    return {u.username: u for u in get_user_model().objects.all()}
-
-
-@pytest.fixture
-def login(client, users):
-    def as_user(username):
-        client.force_login(users[username])
-        return client
-
-    return as_user
 
 
 def tomsk_people():

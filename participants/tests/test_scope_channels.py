@@ -10,7 +10,6 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-from django.contrib.auth import get_user_model
 from django.urls import reverse
 
 from accounts.rules import manageable_users
@@ -27,28 +26,11 @@ from participants.models import (
     Programme,
     Region,
 )
-from reports.demo.loader import ensure_demo_accounts
 
 pytestmark = pytest.mark.usefixtures("demo_data")
 
 ROOT = Path(__file__).resolve().parents[2]
 TOMSK_SCHOOL = "МАОУ гимназия № 29 г. Томска"
-
-
-@pytest.fixture
-def users(db):
-    ensure_demo_accounts()
-    return {u.username: u for u in get_user_model().objects.all()}
-
-
-@pytest.fixture
-def login(client, users):
-    def as_user(username):
-        client.logout()
-        client.force_login(users[username])
-        return client
-
-    return as_user
 
 
 def tomsk_only_person() -> Participant:

@@ -32,7 +32,6 @@ from participants.models import (
     Region,
 )
 from participants.tests.factories import OrganisationFactory, ParticipantFactory, ProgrammeFactory
-from reports.demo.loader import ensure_demo_accounts
 
 SCHOOL = "МАОУ гимназия № 29 г. Томска"
 PG_BIN = Path(os.environ.get("PG_BIN", "/usr/lib/postgresql/15/bin"))
@@ -110,12 +109,6 @@ def date_cells(data: bytes, name: str) -> set[str]:
 def sheet_dicts(sheets, name):
     header, *rows = sheets[name]
     return [dict(zip(header, row + (None,) * (len(header) - len(row)), strict=True)) for row in rows]
-
-
-@pytest.fixture
-def users(db):
-    ensure_demo_accounts()
-    return {u.username: u for u in get_user_model().objects.all()}
 
 
 @pytest.fixture

@@ -9,13 +9,11 @@ from datetime import date
 
 import openpyxl
 import pytest
-from django.contrib.auth import get_user_model
 from openpyxl import Workbook
 
 from events.models import Edition, EventSeries, PartnerKind, PartnerOrganisation, SeriesKind
 from participants.models import Achievement, Organisation, Participant, Programme
 from participants.names import full_name
-from reports.demo.loader import ensure_demo_accounts
 from talentbank.xlsx import append_row, text_cell, unescape, write_cell
 
 PLANTED = [
@@ -57,12 +55,6 @@ def assert_text_only(data: bytes, expected: list[str]) -> None:
     shown = {unescape(cell.value) for cell in cells}
     missing = [value for value in expected if value not in shown]
     assert not missing, missing
-
-
-@pytest.fixture
-def users(db):
-    ensure_demo_accounts()
-    return {u.username: u for u in get_user_model().objects.all()}
 
 
 @pytest.fixture

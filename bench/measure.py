@@ -36,6 +36,7 @@ from django.test.utils import CaptureQueriesContext  # noqa: E402
 from accounts.tokens import issue_token  # noqa: E402
 from participants import roles  # noqa: E402
 from participants.models import Organisation, Participant, Programme  # noqa: E402
+from talentbank.testing import pass_second_factor  # noqa: E402
 
 HANDWRITTEN = ROOT / "bench" / "handwritten.sql"
 
@@ -151,6 +152,7 @@ def page_figures(client: Client, url: str, repeat: int = 5) -> dict:
 def admin_figures(coordinator, staff, school) -> dict:
     client = Client()
     client.force_login(coordinator)
+    pass_second_factor(client, coordinator)  # coordinators confirm their login with a one-time code
     base = "/admin/participants/participant/"
     surname = Participant.objects.filter(organisation__region=school.region_id).values_list("last_name", flat=True)[0]
     figures = {

@@ -13,6 +13,7 @@ on screen and must be the same person:
 
 import re
 import unicodedata
+from functools import lru_cache
 
 _SPACES = re.compile(r"\s+")
 # Invisible characters that NFKC keeps: every "format" character (Cf: zero-width spaces and joiners,
@@ -21,6 +22,7 @@ _SPACES = re.compile(r"\s+")
 _INVISIBLE_EXTRA = {0x034F, 0x180B, 0x180C, 0x180D, 0x180F, *range(0xFE00, 0xFE10), *range(0xE0100, 0xE01F0)}
 
 
+@lru_cache(maxsize=4096)  # a few dozen distinct letters: names are cleaned by the hundred thousand
 def _visible(char: str) -> bool:
     if ord(char) in _INVISIBLE_EXTRA:
         return False
@@ -32,7 +34,8 @@ def clean_name_part(value: str) -> str:
     """Tidy a name as typed: NFKC, invisible characters removed, spaces trimmed and collapsed (the
     spelling, ё included, is kept)."""
     text = unicodedata.normalize("NFKC", value or "")
-    text = "".join(char for char in text if _visible(char))
+    if not all(map(_visible, text)):
+        text = "".join(filter(_visible, text))
     return _SPACES.sub(" ", text.strip())
 
 
@@ -42,6 +45,7 @@ _LOOKALIKE_LETTERS = "aeopcxykmthbë"
 _LOOKALIKES = str.maketrans(_LOOKALIKE_LETTERS, "аеорсхукмтнве")
 
 
+@lru_cache(maxsize=4096)
 def _script(char: str) -> str | None:
     if not char.isalpha():
         return None
@@ -54,7 +58,7 @@ def _script(char: str) -> str | None:
 
 
 def _fold_lookalikes(word: str) -> str:
-    return word.translate(_LOOKALIKES) if any(_script(c) == "cyrillic" for c in word) else word
+    return word.translate(_LOOKALIKES) if "cyrillic" in map(_script, word) else word
 
 
 def normalise_name(*parts: str) -> str:
@@ -68,6 +72,8 @@ def mixed_script_error(value: str) -> str | None:
     """A Russian message naming the letter to retype when a name mixes Latin and Cyrillic letters
     (a name wholly in one script is fine), else None."""
     text = clean_name_part(value)
+    if not {"cyrillic", "latin"} <= set(map(_script, set(text))):
+        return None
     scripts = [(index, char, _script(char)) for index, char in enumerate(text)]
     cyrillic = sum(1 for _, _, script in scripts if script == "cyrillic")
     latin = sum(1 for _, _, script in scripts if script == "latin")

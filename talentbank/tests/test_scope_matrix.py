@@ -46,7 +46,6 @@ from django.urls import reverse
 import audit
 from accounts.models import ManagedUser
 from accounts.tokens import issue_token
-from conftest import pass_second_factor
 from events.models import (
     Coverage,
     Edition,
@@ -91,6 +90,7 @@ from participants.tests.factories import (
     RegionFactory,
 )
 from talentbank.api import router
+from talentbank.testing import pass_second_factor
 
 # The bank ---------------------------------------------------------------------------------------
 

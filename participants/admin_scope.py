@@ -121,11 +121,10 @@ class ScopedAdminMixin(ScopedQuerysetMixin):
     def get_deleted_objects(self, objs, request):
         """Django's list of what a delete takes with it, refused (and naming nothing) when the
         cascade reaches records the user may not see (access.hidden_in_cascade)."""
-        deleted, model_count, perms_needed, protected = super().get_deleted_objects(objs, request)
         hidden = hidden_in_cascade(request.user, objs)
-        if hidden:
+        if hidden:  # refused before Django's own collection builds the list of names
             return [], {}, {HIDDEN_IN_CASCADE.format(count=hidden)}, []
-        return deleted, model_count, perms_needed, protected
+        return super().get_deleted_objects(objs, request)
 
     def save_model(self, request, obj, form, change):
         if not change and hasattr(obj, "created_by_id") and obj.created_by_id is None:

@@ -682,7 +682,7 @@ class _XlsxSheet:
             return []
         strings = []
         with archive.open(path) as source:
-            for element in elements(source, 1, path):
+            for element in elements(source, 1, path, _STRING_ITEM):
                 if element.tag in _STRING_ITEM:
                     strings.append(_inline_text(element))
                     if len(strings) > limits.cells:
@@ -729,7 +729,7 @@ class _XlsxSheet:
         moments: dict[tuple, object] = {}  # (serial number, style) -> date: birth dates repeat
         number = 0
         rows_read = cells_read = 0
-        for element in elements(source, 2, part):
+        for element in elements(source, 2, part, _ROW | _MERGE):
             tag = element.tag
             if tag not in _ROW:
                 if tag in _MERGE:
@@ -1152,6 +1152,7 @@ def _validate_person(row: _Row, person: Participant, checks: _FieldChecks):
     """The model's own validation, its messages placed in the row's columns."""
     person.tidy_names()
     person.find_duplicate = _no_duplicate
+    person.checked_on = checks.today
     # Only the fields an import sets; the organisation has been checked against the allowed ones.
     skip = _UNIMPORTED_FIELDS | {f for f, column in PARTICIPANT_FIELD_COLUMNS.items() if column in row.bad}
     errors = checks.clean_fields(person, skip)

@@ -30,13 +30,18 @@ def _visible(char: str) -> bool:
     return category != "Cf" and not (category == "Cc" and not char.isspace())
 
 
-def clean_name_part(value: str) -> str:
-    """Tidy a name as typed: NFKC, invisible characters removed, spaces trimmed and collapsed (the
-    spelling, ё included, is kept)."""
-    text = unicodedata.normalize("NFKC", value or "")
+@lru_cache(maxsize=65536)  # surnames, first names and patronymics repeat across a whole import
+def _clean(value: str) -> str:
+    text = unicodedata.normalize("NFKC", value)
     if not all(map(_visible, text)):
         text = "".join(filter(_visible, text))
     return _SPACES.sub(" ", text.strip())
+
+
+def clean_name_part(value: str) -> str:
+    """Tidy a name as typed: NFKC, invisible characters removed, spaces trimmed and collapsed (the
+    spelling, ё included, is kept)."""
+    return _clean(value) if value else ""
 
 
 # Latin letters drawn like Cyrillic ones (lower case: keys are compared in lower case).
@@ -57,15 +62,20 @@ def _script(char: str) -> str | None:
     return None
 
 
+@lru_cache(maxsize=65536)
+def _key_part(part: str) -> str:
+    """One cleaned name part as it is compared: lower case, ё→е, lookalike Latin letters folded."""
+    words = part.lower().replace("ё", "е").split(" ")
+    return " ".join(_fold_lookalikes(word) for word in words).replace("ё", "е")
+
+
 def _fold_lookalikes(word: str) -> str:
     return word.translate(_LOOKALIKES) if "cyrillic" in map(_script, word) else word
 
 
 def normalise_name(*parts: str) -> str:
     """Key under which "Ёлкина  Анна", "елкина анна" and «Елкинa» with a Latin «a» are one person."""
-    joined = " ".join(clean_name_part(p) for p in parts if p and p.strip())
-    words = joined.lower().replace("ё", "е").split(" ")
-    return " ".join(_fold_lookalikes(word) for word in words).replace("ё", "е")
+    return " ".join(_key_part(cleaned) for cleaned in map(clean_name_part, parts) if cleaned)
 
 
 def mixed_script_error(value: str) -> str | None:

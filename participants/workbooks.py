@@ -215,8 +215,9 @@ def _refuse_doctype(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> None:
 # Streaming a part ------------------------------------------------------------------------------
 
 
-def elements(source, depth: int, part: str):
-    """Each element of a part as it ends, with its children, like ElementTree.iterparse.
+def elements(source, depth: int, part: str, tags: frozenset[str] | set[str] | None = None):
+    """Each element of a part as it ends, with its children, like ElementTree.iterparse; only those
+    whose tag is in `tags` when it is given (a sheet's rows, not each of their cells and values).
 
     Finished elements at most `depth` levels below the root (rows and merged ranges of a sheet at
     depth 2, shared strings at depth 1…) are detached from the tree after every 64 KB chunk, so
@@ -242,17 +243,21 @@ def elements(source, depth: int, part: str):
             parser.close()
         count = len(events)
         if root is None:
+            ready = []
             for kind, element in list(events):
                 if kind == "start":
                     if root is None:
                         root = element
                         parser._setevents(events, ("end",))
                 else:
-                    yield element
+                    ready.append(element)
             events.clear()
         else:
-            while events:
-                yield events.popleft()[1]
+            ready = [element for _, element in events]
+            events.clear()
+        if tags is not None:
+            ready = [element for element in ready if element.tag in tags]
+        yield from ready
         if root is not None:
             if len(root) > 1:
                 del root[:-1]

@@ -276,7 +276,7 @@ def import_figures(programme: Programme, coordinator, rows: int = 10_000) -> dic
     """Rows per second of a 10 000-row participant workbook: the preview, then the commit (rolled back)."""
     from bench.workbook import participant_workbook
     from participants.access import scope
-    from participants.importers import import_participants
+    from participants.importing import import_participants
 
     organisations = list(scope(coordinator, Organisation.objects.filter(region=programme.region_id, kind="school")))[
         :200

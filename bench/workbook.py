@@ -5,7 +5,7 @@ from datetime import date, timedelta
 
 from openpyxl import load_workbook
 
-from participants.importers import PARTICIPANT_COLUMNS, PARTICIPANT_SHEET, participant_template
+from participants.importing import PARTICIPANT_COLUMNS, PARTICIPANT_SHEET, participant_template
 from participants.models import Participant
 from participants.names import normalise_name
 from reports.demo.names import PeopleFactory

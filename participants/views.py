@@ -1,7 +1,7 @@
 """Import and duplicate pages, served inside the admin (so school staff stay in one interface).
 
-The pages only parse input and call participants.importers / participants.duplicates; what a
-user may touch comes from participants.access.
+The pages only parse input and call participants.importing / events.importing (event results) /
+participants.duplicates; what a user may touch comes from participants.access.
 """
 
 import logging
@@ -16,8 +16,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 import audit
+from events import importing as results_importing
 from events.models import Edition
-from participants import backup, importers
+from participants import backup, importing
 from participants.access import access_for, scope
 from participants.duplicates import RELATED_LABELS, merge_participants, probable_duplicates
 from participants.models import ImportKind, ImportUpload, Organisation, Participant, Programme
@@ -52,8 +53,8 @@ class WorkbookField(forms.FileField):
 
     def clean(self, data, initial=None):
         upload = super().clean(data, initial)
-        if upload and upload.size > importers.MAX_IMPORT_BYTES:
-            limit = importers.MAX_IMPORT_BYTES // (1024 * 1024)
+        if upload and upload.size > importing.MAX_IMPORT_BYTES:
+            limit = importing.MAX_IMPORT_BYTES // (1024 * 1024)
             raise ValidationError(f"Файл больше {limit} МБ: разделите его на несколько файлов.")
         return upload
 
@@ -92,11 +93,11 @@ def _page(request, model_admin, template, title, **context):
 
 def participant_template_view(request, model_admin):
     organisations = scope(request.user, Organisation.objects.order_by("name"))
-    return _xlsx(importers.participant_template(organisations), "shablon-uchastniki.xlsx")
+    return _xlsx(importing.participant_template(organisations), "shablon-uchastniki.xlsx")
 
 
 def results_template_view(request, model_admin):
-    return _xlsx(importers.results_template(), "shablon-rezultaty.xlsx")
+    return _xlsx(results_importing.results_template(), "shablon-rezultaty.xlsx")
 
 
 def import_view(request, model_admin, kind: str):
@@ -134,13 +135,13 @@ def import_view(request, model_admin, kind: str):
     return _page(request, model_admin, "admin/participants/import_form.html", title, form=form, kind=kind)
 
 
-def _run(upload: ImportUpload, user, commit: bool) -> importers.ImportReport:
+def _run(upload: ImportUpload, user, commit: bool) -> importing.ImportReport:
     organisations = scope(user, Organisation.objects.all())
     if upload.kind == ImportKind.RESULTS:
         edition = get_object_or_404(
             scope(user, Edition.objects.select_related("series__programme")), pk=upload.target["edition"]
         )
-        return importers.import_results(
+        return results_importing.import_results(
             bytes(upload.content),
             edition=edition,
             organisations=organisations,
@@ -150,7 +151,7 @@ def _run(upload: ImportUpload, user, commit: bool) -> importers.ImportReport:
             people=scope(user, Participant.objects.all()),
         )
     programme = get_object_or_404(scope(user, Programme.objects.all()), pk=upload.target["programme"])
-    return importers.import_participants(
+    return importing.import_participants(
         bytes(upload.content),
         programme=programme,
         organisations=organisations,
@@ -211,7 +212,7 @@ def import_preview_view(request, model_admin, upload_id):
         upload.result = report.to_json()
         upload.save(update_fields=["result"])
     else:
-        report = importers.ImportReport.from_json(upload.result)
+        report = importing.ImportReport.from_json(upload.result)
     return _page(
         request,
         model_admin,

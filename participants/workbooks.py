@@ -1,7 +1,8 @@
 """Opening an .xlsx workbook someone else wrote, in bounded time and memory.
 
 Every reader of a workbook from outside goes through here: the participants and event-results
-import (participants.importers, its own XML reader) and load_bank (participants.backup, openpyxl).
+import (participants.importing.reading, its own XML reader) and load_bank (participants.backup,
+openpyxl).
 
 1. `open_archive(source, limits)` reads the zip's central directory — nothing is inflated yet — and
    refuses a file with too many parts, a part or a total that unpacks past the limit, a part packed

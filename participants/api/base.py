@@ -17,6 +17,7 @@ from participants.access import (
     is_scoped_model,
     scope,
 )
+from participants.formats import upper_first
 from participants.models import Programme
 
 
@@ -142,7 +143,7 @@ class ScopedViewSet(viewsets.ModelViewSet):
         hidden = hidden_in_cascade(self.request.user, [instance])
         if hidden:
             message = HIDDEN_IN_CASCADE.format(count=hidden)
-            raise PermissionDenied(message[0].upper() + message[1:] + ".")
+            raise PermissionDenied(upper_first(message) + ".")
         kept = Counter()
         for relation in self.kept_relations:
             rows = getattr(instance, relation)

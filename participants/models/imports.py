@@ -32,7 +32,7 @@ class ImportUpload(models.Model):
     target = models.JSONField("куда загружается", default=dict)
     uploaded_at = models.DateTimeField("загружен", auto_now_add=True)
     applied_at = models.DateTimeField("сохранён", null=True, blank=True)
-    # The preview (importers.ImportReport.to_json): rows and errors as the upload's check found them.
+    # The preview (participants.importing.ImportReport.to_json): rows and errors as the upload's check found them.
     result = models.JSONField("результат проверки", null=True, blank=True)
 
     class Meta:

@@ -23,10 +23,11 @@ from django.contrib.auth.models import Group
 from django.core.management import call_command
 from django.utils import timezone
 
+from events.importing import RESULT_COLUMNS, import_results
 from events.models import Edition, EventSeries, Participation, SeriesKind
-from participants import importers
 from participants.backup import BackupError, export_bank, load_bank
-from participants.importers import PARTICIPANT_COLUMNS, RESULT_COLUMNS, import_participants, import_results
+from participants.importing import PARTICIPANT_COLUMNS, import_participants
+from participants.importing.reading import _XlsxSheet
 from participants.models import ImportUpload, Membership, Participant, Region
 from participants.roles import COORDINATOR
 from participants.tests.factories import OrganisationFactory, ParticipantFactory, ProgrammeFactory
@@ -289,7 +290,8 @@ def peak_rss():
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
 
 
-from participants.importers import import_participants, import_results
+from events.importing import import_results
+from participants.importing import import_participants
 from participants.tests.test_hostile_files import zip_bomb
 data = zip_bomb()
 tracemalloc.start()
@@ -513,13 +515,13 @@ def test_load_bank_stops_at_the_row_and_cell_limits(exported, settings):
 def reads(monkeypatch):
     """How many times a workbook has been read."""
     count = []
-    original = importers._XlsxSheet.read.__func__
+    original = _XlsxSheet.read.__func__
 
     def counted(cls, *args, **kwargs):
         count.append(1)
         return original(cls, *args, **kwargs)
 
-    monkeypatch.setattr(importers._XlsxSheet, "read", classmethod(counted))
+    monkeypatch.setattr(_XlsxSheet, "read", classmethod(counted))
     return count
 
 

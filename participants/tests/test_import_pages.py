@@ -7,7 +7,8 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.urls import reverse
 
-from participants import importers
+from events import importing as results_importing
+from participants import importing
 from participants.models import ImportUpload, Membership, Participant
 from reports.demo.loader import ensure_demo_accounts
 
@@ -24,7 +25,7 @@ def staff_client(client, db):
     return client
 
 
-def workbook(rows, columns=importers.PARTICIPANT_COLUMNS) -> io.BytesIO:
+def workbook(rows, columns=importing.PARTICIPANT_COLUMNS) -> io.BytesIO:
     book = openpyxl.Workbook()
     sheet = book.active
     sheet.append(columns)
@@ -63,7 +64,7 @@ def test_staff_download_the_template_with_the_columns_in_order(staff_client):
     response = staff_client.get(reverse("admin:participants_participant_import_template"))
     assert response.status_code == 200
     sheet = openpyxl.load_workbook(io.BytesIO(response.content)).worksheets[0]
-    assert [cell.value for cell in sheet[1]] == importers.PARTICIPANT_COLUMNS
+    assert [cell.value for cell in sheet[1]] == importing.PARTICIPANT_COLUMNS
 
 
 def test_staff_fix_a_rejected_file_from_the_listed_errors_and_import_it(staff_client):
@@ -107,7 +108,7 @@ def test_not_an_xlsx_gets_a_clear_message(staff_client):
 
 
 def test_a_file_over_the_limit_is_refused_before_it_is_read(staff_client, monkeypatch):
-    monkeypatch.setattr(importers, "MAX_IMPORT_BYTES", 100)
+    monkeypatch.setattr(importing, "MAX_IMPORT_BYTES", 100)  # where the upload form looks it up
     response = upload(staff_client, workbook([pupil("Большая")]))
     assert "Файл больше" in response.content.decode()
     assert not ImportUpload.objects.exists()
@@ -137,7 +138,7 @@ def test_coordinator_imports_event_results_and_winners_become_residents(coordina
         "Роль": "победитель",
         "Результат": "диплом I степени",
     }
-    data = workbook([row], columns=importers.RESULT_COLUMNS)
+    data = workbook([row], columns=results_importing.RESULT_COLUMNS)
     preview = coordinator_client.post(
         reverse("admin:participants_participant_import_results"),
         {"edition": edition.pk, "make_residents": "on", "file": data},

@@ -17,16 +17,16 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from openpyxl.utils.datetime import CALENDAR_MAC_1904
 
+from events.importing import RESULT_COLUMNS, import_results, results_template
 from events.models import Edition, EventSeries, Participation, Role, SeriesKind
-from participants import bulk, importers
-from participants.importers import (
+from participants import bulk
+from participants.importing import (
     PARTICIPANT_COLUMNS,
-    RESULT_COLUMNS,
     ImportIssue,
     import_participants,
-    import_results,
     participant_template,
-    results_template,
+    planning,
+    reading,
 )
 from participants.models import Category, Membership, Organisation, OrganisationKind, Participant
 from participants.tests.factories import (
@@ -448,7 +448,7 @@ def test_cells_are_read_as_openpyxl_reads_them():
         return [c for c in cells if c[2] is not None], sorted(str(r) for r in sheet.merged_cells.ranges)
 
     def by_importer(data):
-        sheet = importers._XlsxSheet.read(data, "Участники")
+        sheet = reading._XlsxSheet.read(data, "Участники")
         cells = [(number, *cell) for number, row in sorted(sheet.rows.items()) for cell in row]
         return cells, sorted(sheet.merged)
 
@@ -487,7 +487,7 @@ def test_dates_of_a_workbook_counting_from_1904(bank):
 
 
 def test_an_oversized_file_is_refused_before_reading(bank, monkeypatch):
-    monkeypatch.setattr(importers, "MAX_IMPORT_BYTES", 1024 * 1024)
+    monkeypatch.setattr(reading, "MAX_IMPORT_BYTES", 1024 * 1024)
     issue = only_error(load(bank, b"x" * (1024 * 1024 + 1)))
     assert issue.row is None
     assert str(issue) == (
@@ -886,7 +886,7 @@ def test_people_added_by_someone_else_meanwhile_roll_the_file_back(bank, monkeyp
     """The database's own refusal (the unique ФИО and birth date) while the rows are written."""
     assert load(bank, xlsx(good_rows()[:1])).saved
     monkeypatch.setattr(
-        importers, "_find_people", lambda keys, places, people: ({}, set())
+        planning, "find_people", lambda keys, places, people: ({}, set())
     )  # as if checked before she was added
     before = state()
     report = load(bank, xlsx(good_rows()))

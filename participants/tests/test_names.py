@@ -92,7 +92,7 @@ def test_the_api_refuses_a_mixed_name_and_finds_the_lookalike(staff_client):
 
 
 def test_the_import_treats_a_lookalike_as_the_same_person(db):
-    from participants import importers
+    from participants import importing
     from participants.tests.test_scope_channels import import_row
 
     school = OrganisationFactory(name="Школа № 1")
@@ -102,7 +102,7 @@ def test_the_import_treats_a_lookalike_as_the_same_person(db):
     )
     from participants.tests.factories import ProgrammeFactory
 
-    report = importers.import_participants(
+    report = importing.import_participants(
         import_row(twin, school.name).getvalue(),
         programme=ProgrammeFactory(),
         organisations=[school],
@@ -113,7 +113,7 @@ def test_the_import_treats_a_lookalike_as_the_same_person(db):
     assert Participant.objects.count() == 1
     # The same person typed with a Latin «a» is matched, and their stored name is left as it is.
     lookalike = Participant(last_name="Ивaнова", first_name="Анна", patronymic="", birth_date=person.birth_date)
-    report = importers.import_participants(
+    report = importing.import_participants(
         import_row(lookalike, school.name).getvalue(),
         programme=ProgrammeFactory(),
         organisations=[school],
@@ -123,7 +123,7 @@ def test_the_import_treats_a_lookalike_as_the_same_person(db):
     assert report.ok and Participant.objects.get().last_name == "Иванова"
     # A new person with a mixed name is refused, with the letter to retype in its column.
     newcomer = Participant(last_name="Смирнoва", first_name="Анна", patronymic="", birth_date=person.birth_date)
-    report = importers.import_participants(
+    report = importing.import_participants(
         import_row(newcomer, school.name).getvalue(),
         programme=ProgrammeFactory(),
         organisations=[school],

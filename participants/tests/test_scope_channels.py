@@ -14,7 +14,7 @@ from django.urls import reverse
 
 from accounts.rules import manageable_users
 from events.models import Coverage, Edition
-from participants import importers
+from participants import importing
 from participants.access import ORGANISATION_REQUIRED
 from participants.models import (
     ALREADY_REGISTERED,
@@ -202,7 +202,7 @@ def test_the_browsable_api_is_off_in_production_unless_turned_on():
 def import_row(person: Participant, school: str) -> io.BytesIO:
     book = openpyxl.Workbook()
     sheet = book.active
-    sheet.append(importers.PARTICIPANT_COLUMNS)
+    sheet.append(importing.PARTICIPANT_COLUMNS)
     values = {
         "Фамилия": person.last_name,
         "Имя": person.first_name,
@@ -212,7 +212,7 @@ def import_row(person: Participant, school: str) -> io.BytesIO:
         "Образовательная организация": school,
         "Телефон": "+7 900 000-00-00",
     }
-    sheet.append([values.get(column, "") for column in importers.PARTICIPANT_COLUMNS])
+    sheet.append([values.get(column, "") for column in importing.PARTICIPANT_COLUMNS])
     data = io.BytesIO()
     book.save(data)
     data.seek(0)
@@ -245,7 +245,7 @@ def test_an_import_row_matching_a_person_out_of_sight_is_refused_without_reveali
 
 def test_the_command_line_import_still_finds_everyone(db):
     person = tomsk_only_person()
-    report = importers.import_participants(
+    report = importing.import_participants(
         import_row(person, person.organisation.name).getvalue(),
         programme=Programme.objects.get(slug="tomsk-mkr"),
         organisations=Organisation.objects.all(),

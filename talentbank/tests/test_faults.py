@@ -40,7 +40,7 @@ from django_otp.oath import totp
 from accounts.tokens import issue_token
 from events.models import Edition, EventSeries, Participation, SeriesKind
 from participants.duplicates import merge_participants
-from participants.importers import PARTICIPANT_COLUMNS, import_participants
+from participants.importing import PARTICIPANT_COLUMNS, import_participants
 from participants.models import ImportUpload, Membership, Organisation, Participant
 from participants.tests.factories import (
     MembershipFactory,

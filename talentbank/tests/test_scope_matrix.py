@@ -46,6 +46,7 @@ from django.urls import reverse
 import audit
 from accounts.models import ManagedUser
 from accounts.tokens import issue_token
+from events import importing as results_importing
 from events.models import (
     Coverage,
     Edition,
@@ -58,7 +59,7 @@ from events.models import (
     Publication,
     SeriesKind,
 )
-from participants import importers
+from participants import importing
 from participants.models import (
     Achievement,
     AchievementLevel,
@@ -830,10 +831,10 @@ def test_import_preview_of_an_out_of_scope_person(world, login, role, suffix, sc
     }
     if kind == "participants":
         url, target = "participant/import/", {"programme": world.programmes[programme].pk}
-        columns = importers.PARTICIPANT_COLUMNS
+        columns = importing.PARTICIPANT_COLUMNS
     else:
         url, target = "participant/import/results/", {"edition": world.editions[programme].pk}
-        columns = importers.RESULT_COLUMNS
+        columns = results_importing.RESULT_COLUMNS
     response = client.post(f"/admin/participants/{url}", {**target, "file": workbook([row], columns)}, follow=True)
     assert response.status_code == 200
     text = text_of(response)

@@ -2,7 +2,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from participants.importers import MAX_IMPORT_BYTES, import_participants
+from participants.importing import MAX_IMPORT_BYTES, import_participants
 from participants.models import Organisation, Programme
 
 

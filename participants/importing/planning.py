@@ -1,0 +1,468 @@
+"""Planning a file's rows against the bank: who each row's person is, whether the user may touch
+them, and what saving the row changes (Plan), every refusal placed in its row and column.
+
+A person is matched by normalised ФИО and birth date (participants.names.normalise_name), the same
+rule the admin uses to refuse duplicates, and people are looked up a query per table, not per row
+(find_people, memberships_of). Name parts are the identity: a matched person's ФИО is never
+rewritten by an import (the file's spelling may differ only in case, spaces and ё/е).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date
+from functools import cached_property
+
+from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
+
+from participants.bulk import chunks
+from participants.formats import lower_first, short_date
+from participants.importing.columns import (
+    CATEGORY_BY_LABEL,
+    CATEGORY_DROPDOWN,
+    CONSENT_BY_TEXT,
+    PARTICIPANT_COLUMNS,
+    PARTICIPANT_FIELD_COLUMNS,
+    PARTICIPANT_SHEET,
+    FieldChecks,
+    Organisations,
+    Row,
+)
+from participants.importing.reading import read_sheet
+from participants.importing.report import ImportReport, RowOutcome, sort_issues
+from participants.models import COURSE_ORGANISATION_KINDS, Category, Membership, Participant
+from participants.models.people import ALREADY_REGISTERED, MAX_COURSE, MAX_GRADE, MIN_COURSE, MIN_GRADE
+from participants.names import clean_name_part, normalise_name
+
+CATEGORY_CHANGE_REASON = "Смена категории при загрузке из Excel"
+# What a participants' file may change on a person already in the bank (not the name parts).
+PERSON_UPDATE_FIELDS = ["sex", "organisation", "grade", "course", "phone", "email", "consent", "consent_date"]
+
+
+def _person_label(last_name: str, first_name: str, patronymic: str, birth_date: date | None) -> str:
+    name = " ".join(p for p in (last_name, first_name, patronymic) if p)
+    return f"{name}, {short_date(birth_date)}" if birth_date else name
+
+
+def person_name(person: Participant) -> str:
+    return _person_label(person.last_name, person.first_name, person.patronymic, person.birth_date)
+
+
+def membership_label(category: str, included_on: date) -> str:
+    return f"{Category(category).label} с {short_date(included_on)}"
+
+
+def _shown(person) -> dict[str, str]:
+    """A person's updatable columns as the preview shows them (to list what an import changes)."""
+    return {
+        "Пол": person.sex,
+        "Образовательная организация": str(person.organisation) if person.organisation else "—",
+        "Класс/курс": _grade_shown(person.grade, person.course),
+        "Телефон": person.phone or "—",
+        "E-mail": person.email or "—",
+        "Согласие на обработку ПДн": "да" if person.consent else "нет",
+        "Дата согласия": short_date(person.consent_date),
+    }
+
+
+def _grade_shown(grade: int | None, course: int | None) -> str:
+    if grade is not None:
+        return f"{grade} класс"
+    if course is not None:
+        return f"{course} курс"
+    return "—"
+
+
+def _no_duplicate():
+    """Stands in for Participant.find_duplicate: the import has already matched the file's people
+    against the bank in batches, so the per-row query of Participant.clean would only repeat it."""
+    return None
+
+
+# Shared steps: the participants' file and the event results' one (events.importing) ----------------
+
+
+@dataclass
+class PersonCells:
+    """What identifies the person of a row."""
+
+    last_name: str
+    first_name: str
+    patronymic: str
+    birth_date: date | None
+
+    @cached_property
+    def key(self) -> tuple[str, date] | None:
+        if self.last_name and self.first_name and self.birth_date:
+            return normalise_name(self.last_name, self.first_name, self.patronymic), self.birth_date
+        return None
+
+    @property
+    def label(self) -> str:
+        return _person_label(
+            clean_name_part(self.last_name),
+            clean_name_part(self.first_name),
+            clean_name_part(self.patronymic),
+            self.birth_date,
+        )
+
+
+def person_cells(row: Row) -> PersonCells:
+    return PersonCells(
+        last_name=row.text("Фамилия", required=True),
+        first_name=row.text("Имя", required=True),
+        patronymic=row.text("Отчество"),
+        birth_date=row.date("Дата рождения", required=True),
+    )
+
+
+def find_people(
+    keys: Iterable[tuple[str, date]], places: Organisations, people: QuerySet | None
+) -> tuple[dict[tuple[str, date], Participant], set[tuple[str, date]]]:
+    """The bank's people with these (name key, birth date), in one query (per LOOKUP_BATCH names),
+    and the keys of those the importer may not see (`people`: whom they may; None: everyone).
+
+    A person out of sight is neither returned nor looked at further: the row is refused without a
+    word of who or where they are. A person's organisation comes from `places` when the user may
+    load into it.
+    """
+    wanted = set(keys)
+    names = sorted({name for name, _ in wanted})
+    found, hidden = {}, set()
+    for chunk in chunks(names):
+        matches = [p for p in Participant.objects.filter(name_key__in=chunk) if (p.name_key, p.birth_date) in wanted]
+        visible = (
+            {p.pk for p in matches}
+            if people is None
+            else set(people.filter(pk__in=[p.pk for p in matches]).values_list("pk", flat=True))
+        )
+        for person in matches:
+            key = (person.name_key, person.birth_date)
+            if person.pk not in visible:
+                hidden.add(key)
+                continue
+            if person.organisation_id in places.by_id:
+                person.organisation = places.by_id[person.organisation_id]
+            found[key] = person
+    return found, hidden
+
+
+def refuse_hidden(row: Row):
+    row.error(None, lower_first(ALREADY_REGISTERED))
+
+
+def memberships_of(programme, person_ids: Iterable[int]) -> dict[int, list[Membership]]:
+    by_person: dict[int, list[Membership]] = {}
+    for chunk in chunks(sorted(set(person_ids))):
+        for membership in Membership.objects.filter(programme=programme, participant_id__in=chunk):
+            by_person.setdefault(membership.participant_id, []).append(membership)
+    return by_person
+
+
+def mark_repeats(rows: list[tuple[Row, PersonCells]]):
+    """The same person twice in one file: the later row is an error naming the earlier one."""
+    first_row: dict[tuple[str, date], int] = {}
+    for row, cells in rows:
+        key = cells.key
+        if key is None:
+            continue
+        if key in first_row:
+            row.error(
+                None,
+                f"{cells.label} уже есть в этом файле в строке {first_row[key]}: оставьте одну строку на человека.",
+            )
+        else:
+            first_row[key] = row.number
+
+
+_UNIMPORTED_FIELDS = {f.name for f in Participant._meta.concrete_fields if f.name not in PARTICIPANT_FIELD_COLUMNS} | {
+    "organisation"
+}
+
+
+def validate_person(row: Row, person: Participant, checks: FieldChecks):
+    """The model's own validation, its messages placed in the row's columns."""
+    person.tidy_names()
+    person.find_duplicate = _no_duplicate
+    person.checked_on = checks.today
+    # Only the fields an import sets; the organisation has been checked against the allowed ones.
+    skip = _UNIMPORTED_FIELDS | {f for f, column in PARTICIPANT_FIELD_COLUMNS.items() if column in row.bad}
+    errors = checks.clean_fields(person, skip)
+    try:
+        person.clean()
+    except ValidationError as exc:
+        for name, messages in exc.message_dict.items():
+            errors.setdefault(name, []).extend(messages)
+    for name, messages in errors.items():
+        column = PARTICIPANT_FIELD_COLUMNS.get(name)
+        if column in row.bad:
+            continue
+        for message in dict.fromkeys(messages):
+            row.error(column, lower_first(message))
+
+
+def plan_membership(
+    row: Row,
+    person: Participant,
+    memberships: list[Membership],
+    programme,
+    category: str,
+    included_on: date,
+    basis: str,
+    *,
+    column: str | None,
+    leaving_reason: str,
+) -> tuple[Membership | None, Membership | None, str, tuple[str, str, str] | None]:
+    """Membership to close and to open for a category from the file: (close, open, shown, change)."""
+    label = membership_label(category, included_on)
+    current = next((m for m in memberships if m.left_on is None), None)
+    if current is not None and current.category == category:
+        return None, None, f"{membership_label(current.category, current.included_on)}, без изменений", None
+    if current is not None and included_on < current.included_on:
+        row.error(
+            column,
+            f"дата включения {short_date(included_on)} раньше начала действующего членства "
+            f"({membership_label(current.category, current.included_on)}): "
+            "новая категория может начаться не раньше. Проверьте дату.",
+        )
+        return None, None, "", None
+    for past in memberships:
+        if past.left_on is not None and past.included_on <= included_on < past.left_on:
+            row.error(
+                column,
+                f"на {short_date(included_on)} у человека уже было членство в программе "
+                f"({membership_label(past.category, past.included_on)} по {short_date(past.left_on)}): "
+                "укажите дату не раньше его окончания.",
+            )
+            return None, None, "", None
+    new = Membership(participant=person, programme=programme, category=category, included_on=included_on, basis=basis)
+    if current is None:
+        return None, new, label, ("Категория", "—", label)
+    old_label = membership_label(current.category, current.included_on)
+    current.left_on = included_on
+    current.leaving_reason = leaving_reason
+    return current, new, f"{label} (вместо: {old_label})", ("Категория", old_label, label)
+
+
+@dataclass
+class Plan:
+    """What saving one row does."""
+
+    outcome: RowOutcome
+    person: Participant
+    new_person: bool = False
+    changed_person: bool = False
+    close: Membership | None = None
+    open: Membership | None = None
+
+
+# Participants ---------------------------------------------------------------------------------
+
+
+def read_participants(data, programme, organisations, can_set_membership, people) -> tuple[ImportReport, list[Plan]]:
+    raw_rows, issues = read_sheet(data, PARTICIPANT_SHEET, PARTICIPANT_COLUMNS)
+    report = ImportReport(errors=issues)
+    if not raw_rows:
+        return report, []
+    places = Organisations(organisations)
+    checks = FieldChecks()
+
+    parsed = []
+    for number, values in raw_rows:
+        row = Row(number, values)
+        cells = person_cells(row)
+        fields = _participant_fields(row, places, can_set_membership, checks)
+        parsed.append((row, cells, fields))
+    mark_repeats([(row, cells) for row, cells, _ in parsed])
+
+    keys = (cells.key for row, cells, _ in parsed if cells.key and not row.issues)
+    found, hidden = find_people(keys, places, people)
+    memberships = memberships_of(programme, (p.pk for p in found.values()))
+
+    plans = []
+    for row, cells, fields in parsed:
+        plan = None
+        if not row.issues and cells.key in hidden:
+            refuse_hidden(row)
+        if not row.issues:
+            existing = found.get(cells.key)
+            plan = _plan_participant(
+                row, cells, fields, existing, places, can_set_membership, programme, memberships, checks
+            )
+        if row.issues:
+            report.errors += row.issues
+        elif plan is not None:
+            plans.append(plan)
+            report.rows.append(plan.outcome)
+    sort_issues(report.errors, PARTICIPANT_COLUMNS)
+    return report, plans
+
+
+def _participant_fields(row: Row, places: Organisations, can_set_membership: bool, checks: FieldChecks) -> dict:
+    organisation = places.find(row)
+    level = row.integer("Класс/курс")
+    # Grade for schools (and other kinds), course for colleges and universities.
+    grade = course = None
+    if level is not None and organisation is not None:
+        if organisation.kind in COURSE_ORGANISATION_KINDS:
+            if not MIN_COURSE <= level <= MAX_COURSE:
+                row.error("Класс/курс", f"курс {level} вне диапазона: для колледжей и вузов — от 1 до 6.")
+            course = level
+        else:
+            if not MIN_GRADE <= level <= MAX_GRADE:
+                row.error("Класс/курс", f"класс {level} вне диапазона: для школьников — от 1 до 11.")
+            grade = level
+    fields = {
+        "sex": row.sex(),
+        "organisation": organisation,
+        "level": level,
+        "grade": grade,
+        "course": course,
+        "phone": row.text("Телефон"),
+        "email": row.email("E-mail", checks),
+        "consent": row.choice("Согласие на обработку ПДн", CONSENT_BY_TEXT, "да или нет"),
+        "consent_date": row.date("Дата согласия"),
+        "category": None,
+        "included_on": None,
+        "basis": "",
+    }
+    membership_columns = ["Категория", "Дата включения", "Основание"]
+    if not can_set_membership:
+        for column in membership_columns:
+            if row.filled(column):
+                row.error(
+                    column,
+                    "категорию и дату включения задаёт координатор программы: очистите столбцы «Категория», "
+                    "«Дата включения» и «Основание».",
+                )
+        return fields
+    labels = ", ".join(CATEGORY_DROPDOWN)
+    fields["category"] = row.choice("Категория", CATEGORY_BY_LABEL, f"одну из категорий: {labels}")
+    fields["included_on"] = row.date("Дата включения")
+    fields["basis"] = row.text("Основание")
+    has_category, has_date = row.filled("Категория"), row.filled("Дата включения")
+    if has_category and not has_date:
+        row.error("Дата включения", "категория указана без даты включения: укажите дату в формате ДД.ММ.ГГГГ.")
+    elif has_date and not has_category:
+        row.error("Категория", "дата включения указана без категории: укажите категорию или очистите дату.")
+    elif fields["basis"] and not has_category:
+        row.error("Основание", "основание указано без категории и даты включения: заполните их или очистите основание.")
+    if fields["included_on"] and fields["included_on"] > checks.today:
+        row.error("Дата включения", f"дата включения {short_date(fields['included_on'])} ещё не наступила.")
+    if len(fields["basis"]) > Membership._meta.get_field("basis").max_length:
+        row.error("Основание", "основание длиннее 400 знаков: сократите его.")
+    return fields
+
+
+def _plan_participant(
+    row: Row,
+    cells: PersonCells,
+    fields: dict,
+    existing: Participant | None,
+    places: Organisations,
+    can_set_membership: bool,
+    programme,
+    memberships: dict[int, list[Membership]],
+    checks: FieldChecks,
+) -> Plan | None:
+    organisation = fields["organisation"]
+    if existing is not None:
+        if existing.organisation_id is None and not can_set_membership:
+            row.error(
+                None,
+                "человек с такими ФИО и датой рождения уже есть в банке без образовательной организации; "
+                "обратитесь к координатору программы.",
+            )
+            return None
+        if existing.organisation_id is not None and existing.organisation_id not in places.allowed_ids:
+            row.error(
+                None,
+                "человек с такими ФИО и датой рождения уже числится в другой образовательной организации; "
+                "обратитесь к координатору программы.",
+            )
+            return None
+
+    grade, course, level = fields["grade"], fields["course"], fields["level"]
+    consent, consent_date = fields["consent"], fields["consent_date"]
+    had_consent_date = existing is not None and existing.consent_date is not None
+    if consent is True and consent_date is None and not had_consent_date:
+        row.error("Дата согласия", "согласие «да»: укажите дату согласия в формате ДД.ММ.ГГГГ.")
+    elif consent is False and consent_date is not None:
+        row.error("Дата согласия", "согласие «нет», а дата согласия указана: очистите дату или поставьте «да».")
+    elif consent is None and consent_date is not None and not (existing is not None and existing.consent):
+        row.error(
+            "Согласие на обработку ПДн",
+            "указана дата согласия, но не отмечено согласие: поставьте «да» в этом столбце.",
+        )
+
+    if existing is None:
+        person = Participant(
+            last_name=cells.last_name,
+            first_name=cells.first_name,
+            patronymic=cells.patronymic,
+            birth_date=cells.birth_date,
+            sex=fields["sex"] or "",
+            organisation=organisation,
+            grade=grade,
+            course=course,
+            phone=fields["phone"],
+            email=fields["email"],
+            consent=bool(consent),
+            consent_date=consent_date,
+        )
+        changes = []
+    else:
+        person = existing
+        before = _shown(person)
+        if fields["sex"]:
+            person.sex = fields["sex"]
+        if organisation is not None:
+            person.organisation = organisation
+        if level is not None:
+            person.grade, person.course = grade, course
+        if fields["phone"]:
+            person.phone = fields["phone"]
+        if fields["email"]:
+            person.email = fields["email"]
+        if consent is not None:
+            person.consent = consent
+        if consent_date is not None:
+            person.consent_date = consent_date
+        after = _shown(person)
+        changes = [(column, before[column], after[column]) for column in before if before[column] != after[column]]
+
+    validate_person(row, person, checks)
+    if row.issues:
+        return None
+
+    plan = Plan(
+        outcome=RowOutcome(row=row.number, person=person_name(person), action="unchanged"),
+        person=person,
+        new_person=existing is None,
+        changed_person=bool(changes),
+    )
+    if fields["category"]:
+        close, new, shown, change = plan_membership(
+            row,
+            person,
+            memberships.get(person.pk, []) if existing is not None else [],
+            programme,
+            fields["category"],
+            fields["included_on"],
+            fields["basis"],
+            column="Дата включения",
+            leaving_reason=CATEGORY_CHANGE_REASON,
+        )
+        if row.issues:
+            return None
+        plan.close, plan.open, plan.outcome.membership = close, new, shown
+        if change:
+            changes.append(change)
+    plan.outcome.changes = changes if existing is not None else []
+    if existing is None:
+        plan.outcome.action = "create"
+    elif changes:
+        plan.outcome.action = "update"
+    return plan

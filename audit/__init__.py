@@ -21,6 +21,7 @@ OTP_FAILED = "otp_failed"
 OTP_ENROLLED = "otp_enrolled"
 OTP_RECOVERY_CODES = "otp_recovery_codes"
 OTP_DISABLED = "otp_disabled"
+APPROVE_REPORT = "approve_report"
 
 ACTIONS = {
     LOGIN: "Вход",
@@ -36,6 +37,7 @@ ACTIONS = {
     OTP_ENROLLED: "Подключён вход с кодом",
     OTP_RECOVERY_CODES: "Новые резервные коды",
     OTP_DISABLED: "Вход с кодом отключён",
+    APPROVE_REPORT: "Справка утверждена",
 }
 
 

@@ -36,6 +36,7 @@ from participants.models import (
     TeamMember,
 )
 from participants.roles import COORDINATOR, OFFICIAL, SCHOOL_STAFF
+from reports.models import PeriodReport, ReportVersion
 
 NOTHING = Q(pk__in=[])
 
@@ -186,6 +187,8 @@ RULES = {
     PartnerOrganisation: lambda a: a.coordinated_q("programme"),
     Opportunity: lambda a: a.coordinated_q("programme"),
     Publication: lambda a: a.coordinated_q("programme"),
+    PeriodReport: lambda a: a.coordinated_q("programme"),
+    ReportVersion: lambda a: a.coordinated_q("report__programme"),
 }
 
 
@@ -225,6 +228,16 @@ def report_programmes(user) -> QuerySet:
     if access.is_coordinator and user.has_perm("participants.view_report"):
         return programmes.filter(pk__in=access.programme_ids)
     return programmes.none()
+
+
+def approvable_programmes(user) -> QuerySet:
+    """Programmes whose справки the user writes and approves: superusers all, coordinators their own."""
+    access = access_for(user)
+    if not user.has_perm("reports.approve_report"):
+        return Programme.objects.none()
+    if access.is_superuser:
+        return Programme.objects.all()
+    return Programme.objects.filter(pk__in=access.programme_ids) if access.is_coordinator else Programme.objects.none()
 
 
 def coverage_municipalities(user) -> QuerySet:

@@ -164,6 +164,12 @@ class ProgrammeForm(forms.ModelForm):
             "period_kind",
             "description",
             "coordinators",
+            "kind",
+            "issuer",
+            "signer_position",
+            "signer_name",
+            "executor",
+            "is_demo",
             "report_sections",
         ]
 

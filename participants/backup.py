@@ -1,7 +1,7 @@
 """The whole bank as one Excel workbook, and back: a portable copy beside pg_dump.
 
-`export_bank(stream_or_path, user=None)` writes one sheet per model of the apps participants and
-events (through tables of many-to-many fields included, e.g. Organisation_staff), in dependency
+`export_bank(stream_or_path, user=None)` writes one sheet per model of the apps participants,
+events and reports (through tables of many-to-many fields included, e.g. Organisation_staff), in dependency
 order, after a sheet «Содержание» that lists every sheet with its model and row count. A sheet's
 header row is the model's column names (attname: foreign keys are ids); the values are typed:
 dates as dates, numbers and decimals as numbers, booleans as booleans, JSON as JSON text.
@@ -17,7 +17,9 @@ dates as dates, numbers and decimals as numbers, booleans as booleans, JSON as J
 - With `user`, only the rows `participants.access.scope(user, …)` lets that user see are
   written (such a file is a copy for the user, not a backup to restore); without, everything.
 - Uploads waiting for confirmation (ImportUpload) are not exported: they are working files of
-  up to 10 MB, more than an Excel cell holds, and are uploaded again if lost.
+  up to 10 MB, more than an Excel cell holds, and are uploaded again if lost. Approved versions of
+  справки (reports.ReportVersion) are not exported either: their PDF and workbook are larger than a
+  cell; pg_dump keeps them. The справки's texts (reports.PeriodReport) are exported.
 
 `load_bank(path)` loads such a workbook into a bank without data (after `manage.py migrate`),
 in one transaction: rows keep their primary keys, references are checked, and the id sequences
@@ -58,9 +60,12 @@ from participants.workbooks import Limits, NotAWorkbook, WorkbookRefused, number
 from talentbank import xlsx
 from talentbank.xlsx import append_row
 
-BANK_APPS = ("participants", "events")
+BANK_APPS = ("participants", "events", "reports")
 # Models of the bank apps left out of the workbook, with the reason (see the module docstring).
-EXCLUDED_MODELS = {"participants.importupload": "загрузки из Excel, ожидающие подтверждения"}
+EXCLUDED_MODELS = {
+    "participants.importupload": "загрузки из Excel, ожидающие подтверждения",
+    "reports.reportversion": "утверждённые версии справок (их PDF и Excel не помещаются в ячейку; они в копии pg_dump)",
+}
 
 CONTENTS_SHEET = "Содержание"
 FORMAT_MARK = "talentbank-bank-export/1"

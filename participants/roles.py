@@ -37,6 +37,7 @@ def _perms(app: str, models: list[str], actions=ALL_ACTIONS) -> set[tuple[str, s
 
 
 VIEW_REPORT = ("participants", "view_report")
+APPROVE_REPORT = ("reports", "approve_report")
 
 GROUP_PERMISSIONS: dict[str, set[tuple[str, str]]] = {
     # Everything in the programmes they coordinate (access.py narrows the rows), and API tokens
@@ -47,7 +48,9 @@ GROUP_PERMISSIONS: dict[str, set[tuple[str, str]]] = {
     | _perms("participants", REFERENCE_MODELS, ("view",))
     | _perms("events", EVENTS_MODELS)
     | _perms("accounts", ["apitoken"], ("view", "add", "delete"))
-    | {VIEW_REPORT},
+    | _perms("reports", ["periodreport"], EDIT_ACTIONS)
+    | _perms("reports", ["reportversion"], ("view",))
+    | {VIEW_REPORT, APPROVE_REPORT},
     # Their own organisations' pupils: personal data, contacts, consent, diagnostics, achievements;
     # memberships only to read; no events.
     SCHOOL_STAFF: _perms("participants", ["participant"], EDIT_ACTIONS)
@@ -59,7 +62,7 @@ GROUP_PERMISSIONS: dict[str, set[tuple[str, str]]] = {
 
 
 # The apps whose models the groups have permissions on.
-ROLE_APPS = ("participants", "events", "accounts")
+ROLE_APPS = ("participants", "events", "accounts", "reports")
 
 
 def sync_role_groups(apps=None) -> None:

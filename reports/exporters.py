@@ -25,12 +25,17 @@ from participants.models import ReportSection
 from participants.periods import PeriodKind
 from talentbank.xlsx import write_cell
 
+from . import narrative as prose
+from .rendering import document_frame
+
 S = ReportSection
 
 MAX_WIDTH = 60
 MIN_WIDTH = 6
 SHEET_NAME_LENGTH = 31
 FIRST_SHEET = "Справка"
+NARRATIVE_SHEET = "Текст"
+DEMO_MARK = "Демонстрационные данные: часть показателей вымышлена."
 NO_DATA = "нет данных"
 UNNAMED = "не указывается (нет согласия)"
 
@@ -493,13 +498,17 @@ def _sheet_name(wanted: str, used: set[str]) -> str:
 # The first sheet
 
 
-def _title_sheet(ws: Worksheet, report, contents: list[tuple[str, str]], conclusions: list[str]) -> None:
+def _title_sheet(
+    ws: Worksheet, report, contents: list[tuple[str, str]], conclusions: list[str], stamp=None, frame=None
+) -> None:
     programme, period = report.programme, report.period
     ws.title = FIRST_SHEET
     ws.column_dimensions["A"].width = 52
     ws.column_dimensions["B"].width = 60
-    write_cell(ws, 1, 1, "Справка", font=TITLE_FONT)
-    write_cell(ws, 2, 1, f"{programme.name} — {report.period_title}", font=ITALIC)
+    write_cell(ws, 1, 1, "Аналитическая справка", font=TITLE_FONT)
+    write_cell(ws, 2, 1, frame.subject if frame else f"{programme.name} — {report.period_title}", font=ITALIC)
+    if frame and frame.is_demo:
+        write_cell(ws, 3, 1, DEMO_MARK, font=Font(bold=True, color="C00000"))
     details = [
         ("Программа", programme.name),
         ("Субъект РФ", programme.region.name),
@@ -508,7 +517,18 @@ def _title_sheet(ws: Worksheet, report, contents: list[tuple[str, str]], conclus
         ("Начало периода", period.start),
         ("Окончание периода", period.end),
         ("Дата формирования", timezone.localdate(report.generated_at)),
+        ("Статус", _status(stamp)),
     ]
+    if frame:
+        details[2:2] = [("Выпускает", frame.issuer or "—")]
+        details += [
+            (label, value)
+            for label, value in (
+                ("Подписывает", " ".join(v for v in (frame.signer_position, frame.signer_name) if v)),
+                ("Исполнитель", frame.executor),
+            )
+            if value
+        ]
     row = 4
     for label, value in details:
         write_cell(ws, row, 1, label, font=BOLD)
@@ -540,19 +560,53 @@ def _title_sheet(ws: Worksheet, report, contents: list[tuple[str, str]], conclus
     ws.sheet_properties.pageSetUpPr.fitToPage = True
 
 
-def report_workbook(report) -> bytes:
-    """The справка as .xlsx bytes: «Справка» (title block, list of tables, conclusions), then one
-    sheet per table section in print order."""
+def _status(stamp) -> str:
+    if stamp is None:
+        return "Черновик: справка не утверждена, показатели могут измениться"
+    when = timezone.localtime(stamp.approved_at).strftime("%d.%m.%Y %H:%M")
+    return f"Утверждена: версия {stamp.number}, {when}, {stamp.approved_by}"
+
+
+def _narrative_sheet(wb: Workbook, name: str, report, narrative: dict | None) -> None:
+    """Every narrative block in print order: its heading (the section it follows), then its text."""
+    texts = prose.blocks(report.programme, narrative)
+    ws = wb.create_sheet(name)
+    ws.column_dimensions["A"].width = 110
+    write_cell(ws, 1, 1, f"Текст справки — {report.period_title}", font=TITLE_FONT)
+    row = 3
+    for part in prose.parts(report.programme):
+        if part.key not in texts:
+            continue
+        write_cell(ws, row, 1, part.heading or part.label, font=BOLD)
+        row += 1
+        for line in prose.to_lines(texts[part.key]):
+            write_cell(ws, row, 1, line).alignment = WRAP
+            row += 1
+        row += 1
+
+
+def report_workbook(report, *, holder=None, narrative: dict | None = None, stamp=None) -> bytes:
+    """The справка as .xlsx bytes: «Справка» (title block with its status, list of sheets,
+    conclusions), «Текст справки» (the narrative), then one sheet per table section in print order."""
     wb = Workbook()
     wb.properties.title = f"Справка: {report.programme.name}, {report.period_title}"
     wb.properties.creator = report.programme.operator or "talentbank"
-    used = {FIRST_SHEET.casefold()}
+    used = {FIRST_SHEET.casefold(), NARRATIVE_SHEET.casefold()}
     planned = []
     for key, title, result in report.ordered_sections():
         if key in WRITERS:
             planned.append((key, title, result, _sheet_name(SHEET_NAMES.get(key, title), used)))
     conclusions = report.sections.get(S.CONCLUSIONS) if S.CONCLUSIONS in report.programme.section_keys() else None
-    _title_sheet(wb.active, report, [(title, name) for _, title, _, name in planned], conclusions or [])
+    if narrative is None:
+        narrative = holder.narrative if holder is not None else {}
+    frame = document_frame(report, holder)
+    has_text = bool(prose.blocks(report.programme, narrative))
+    contents = ([("Текст справки", NARRATIVE_SHEET)] if has_text else []) + [
+        (title, name) for _, title, _, name in planned
+    ]
+    _title_sheet(wb.active, report, contents, conclusions or [], stamp, frame)
+    if has_text:
+        _narrative_sheet(wb, NARRATIVE_SHEET, report, narrative)
     for key, title, result, name in planned:
         WRITERS[key](wb, name, title, result, report)
     buffer = io.BytesIO()

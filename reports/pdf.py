@@ -11,16 +11,12 @@ from .services import Report
 STATIC_DIR = Path(settings.BASE_DIR) / "static"
 
 
-def render_report(report: Report) -> bytes:
+def render_report(report: Report, *, holder=None, narrative: dict | None = None, stamp=None) -> bytes:
     # Imported here: WeasyPrint loads Pango at import, which only PDF rendering needs.
     from weasyprint import HTML
 
-    context = document_context(report, raster_charts=True)
+    context = document_context(report, raster_charts=True, holder=holder, narrative=narrative, stamp=stamp)
     context["font_dir"] = (STATIC_DIR / "fonts").as_uri()
     context["css_url"] = (STATIC_DIR / "css" / "report.css").as_uri()
     html = render_to_string("reports/report_pdf.html", context)
     return HTML(string=html, base_url=STATIC_DIR.as_uri()).write_pdf()
-
-
-def report_filename(report: Report, extension: str) -> str:
-    return f"spravka-{report.programme.slug}-{report.period.label.replace('/', '-')}.{extension}"

@@ -2,9 +2,11 @@
 
 from dataclasses import dataclass
 
+from participants.models import PROGRAMME_KIND_GENITIVE
 from participants.models import ReportSection as S
 
 from . import charts
+from . import narrative as prose
 from .services import Report
 
 # Sections printed as a numbered table ("Таблица N"), in the order they appear.
@@ -41,11 +43,17 @@ class DocumentSection:
     chart: str
     rows: list | None = None  # the rows printed, for a long list
     more: int = 0  # rows of the list not printed
+    commentary: str = ""  # the coordinator's text after the section, as HTML
+    figure_number: int | None = None  # «Рисунок N» of the section's chart
 
 
-def document_sections(report: Report, *, raster_charts: bool = False) -> list[DocumentSection]:
-    """raster_charts: charts as PNG images (for the PDF) instead of inline SVG (for the page)."""
-    sections, table = [], 0
+def document_sections(
+    report: Report, *, raster_charts: bool = False, texts: dict[str, str] | None = None
+) -> list[DocumentSection]:
+    """raster_charts: charts as PNG images (for the PDF) instead of inline SVG (for the page);
+    texts: the narrative blocks as they print (narrative.blocks)."""
+    texts = texts or {}
+    sections, table, figure = [], 0, 0
     for key, title, data in report.ordered_sections():
         number = None
         if key in TABLE_SECTIONS:
@@ -55,6 +63,10 @@ def document_sections(report: Report, *, raster_charts: bool = False) -> list[Do
         if key in CHARTS and report.has_data:
             chart = CHARTS[key].png(data) if raster_charts else CHARTS[key](data)
         section = DocumentSection(key, title, data, f"reports/sections/{key}.html", number, chart)
+        section.commentary = prose.to_html(texts.get(key, ""))
+        if chart:
+            figure += 1
+            section.figure_number = figure
         if key in LONG_LISTS:
             section.rows = data.rows[:PRINTED_ROWS]
             section.more = max(0, len(data.rows) - PRINTED_ROWS)
@@ -62,6 +74,56 @@ def document_sections(report: Report, *, raster_charts: bool = False) -> list[Do
     return sections
 
 
-def document_context(report: Report, *, raster_charts: bool = False) -> dict:
-    sections = document_sections(report, raster_charts=raster_charts)
-    return {"report": report, "programme": report.programme, "sections": sections}
+@dataclass(frozen=True)
+class Frame:
+    """What frames the figures: who issues the справка, how it is titled, who signs and who prepared it."""
+
+    issuer: str
+    subject: str  # «об итогах реализации программы «…» за 2019 год»
+    signer_position: str
+    signer_name: str
+    executor: str
+    is_demo: bool
+
+
+def document_frame(report: Report, holder=None) -> Frame:
+    """The programme's frame, with what the period's справка (reports.PeriodReport) overrides."""
+    programme = report.programme
+
+    def pick(field: str) -> str:
+        return (getattr(holder, field, "") or "").strip() or getattr(programme, field)
+
+    kind = PROGRAMME_KIND_GENITIVE.get(programme.kind, "программы")
+    return Frame(
+        issuer=pick("issuer") or programme.operator,
+        subject=f"об итогах реализации {kind} «{programme.name}» за {report.period_title}",
+        signer_position=pick("signer_position"),
+        signer_name=pick("signer_name"),
+        executor=pick("executor"),
+        is_demo=programme.is_demo,
+    )
+
+
+def document_context(report: Report, *, raster_charts: bool = False, holder=None, narrative=None, stamp=None) -> dict:
+    """What the page and the PDF print. holder: the period's reports.PeriodReport (its text and
+    frame); narrative: the blocks, when they are not the holder's (an approved version's);
+    stamp: the approval of an approved version (versions.Stamp), None for a draft."""
+    if narrative is None:
+        narrative = holder.narrative if holder is not None else {}
+    texts = prose.blocks(report.programme, narrative)
+    sections = document_sections(report, raster_charts=raster_charts, texts=texts)
+    closing = [
+        (part.heading, prose.to_html(texts[part.key]))
+        for part in prose.parts(report.programme)
+        if part.key in prose.CLOSING_PARTS and part.key in texts
+    ]
+    return {
+        "report": report,
+        "programme": report.programme,
+        "sections": sections,
+        "introduction": prose.to_html(texts.get(prose.INTRODUCTION, "")),
+        "closing": closing,
+        "stamp": stamp,
+        "is_draft": stamp is None,
+        "frame": document_frame(report, holder),
+    }

@@ -1,58 +1,250 @@
+"""The справки on the site: the list, one справка (approved or draft) as a page, PDF and Excel, its
+approved versions, approving, and comparing two versions.
+
+Who sees what (participants.access): officials read the latest approved version of a справка, and
+a draft — marked «Черновик» on every page — only where nothing has been approved yet; coordinators
+of the programme and superusers read the current draft with its differences from the last approved
+version, approve, and open every version. Approved pages and files are served as stored: no
+справка is computed for them.
+"""
+
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.safestring import mark_safe
+from django.views.decorators.http import require_http_methods
 
 import audit
-from participants.access import report_programmes
+from participants.access import approvable_programmes, report_programmes
 from participants.models.fields import FIRST_PERIOD_YEAR, LAST_PERIOD_YEAR
 
+from . import versions
 from .exporters import report_workbook
-from .pdf import render_report, report_filename
+from .models import PeriodReport, ReportVersion
+from .pdf import render_report
 from .rendering import document_context
 from .services import available_years, build_report
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-def report_or_404(request, slug: str, year: int):
+def programme_or_404(request, slug: str, year: int):
     # A programme the user may not read is as absent as one that does not exist.
     programme = get_object_or_404(report_programmes(request.user), slug=slug)
     if not FIRST_PERIOD_YEAR <= year <= LAST_PERIOD_YEAR:
         raise Http404(f"Периода {year} нет: справки строятся за {FIRST_PERIOD_YEAR}–{LAST_PERIOD_YEAR} годы.")
-    return build_report(programme, year)
+    return programme
+
+
+def report_or_404(request, slug: str, year: int):
+    return build_report(programme_or_404(request, slug, year), year)
+
+
+def _can_approve(user, programme) -> bool:
+    return approvable_programmes(user).filter(pk=programme.pk).exists()
+
+
+def _holder(programme, year: int) -> PeriodReport | None:
+    return PeriodReport.objects.filter(programme=programme, period=year).first()
+
+
+def _narrative(programme, year: int) -> dict:
+    found = _holder(programme, year)
+    return found.narrative if found else {}
+
+
+def _versions(programme, year: int):
+    return (
+        ReportVersion.objects.filter(report__programme=programme, report__period=year)
+        .defer("pdf", "xlsx", "html", "figures", "narrative")
+        .select_related("approved_by")
+        .order_by("-number")
+    )
+
+
+def _version_or_404(programme, year: int, number: int, *fields) -> ReportVersion:
+    queryset = ReportVersion.objects.filter(report__programme=programme, report__period=year)
+    if fields:
+        queryset = queryset.only("number", "approved_at", "approved_by", "report", *fields)
+    version = queryset.filter(number=number).first()
+    if version is None:
+        raise Http404(f"Утверждённой версии {number} этой справки нет.")
+    return version
 
 
 def _download(content: bytes, content_type: str, filename: str) -> HttpResponse:
-    response = HttpResponse(content, content_type=content_type)
+    response = HttpResponse(bytes(content), content_type=content_type)
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
+
+
+def _filename(programme, year: int, extension: str, number: int | None = None) -> str:
+    """spravka-tomsk-mkr-2019.pdf for the current draft, spravka-tomsk-mkr-2019-v2.pdf for version 2."""
+    label = programme.period(year).label.replace("/", "-")
+    suffix = f"-v{number}" if number else ""
+    return f"spravka-{programme.slug}-{label}{suffix}.{extension}"
 
 
 @login_required
 def report_index(request):
     programmes = report_programmes(request.user).order_by("name")
-    items = [{"programme": p, "periods": [p.period(year) for year in available_years(p)]} for p in programmes]
+    approved = {
+        (programme_id, period): number
+        for programme_id, period, number in ReportVersion.objects.filter(report__programme__in=programmes)
+        .order_by("number")
+        .values_list("report__programme_id", "report__period", "number")
+    }
+    items = []
+    for programme in programmes:
+        periods = [
+            {"period": programme.period(year), "version": approved.get((programme.pk, year))}
+            for year in sorted(
+                {*available_years(programme), *(y for p, y in approved if p == programme.pk)}, reverse=True
+            )
+        ]
+        items.append({"programme": programme, "periods": periods})
     return render(request, "reports/index.html", {"programmes": items})
 
 
 @login_required
 def report_detail(request, slug: str, year: int):
-    return render(request, "reports/report.html", document_context(report_or_404(request, slug, year)))
+    programme = programme_or_404(request, slug, year)
+    approver = _can_approve(request.user, programme)
+    listed = list(_versions(programme, year))
+    if listed and not approver:
+        latest = _version_or_404(programme, year, listed[0].number, "html")
+        return render(
+            request,
+            "reports/version.html",
+            {"programme": programme, "year": year, "version": latest, "versions": listed, "is_latest": True},
+        )
+    report = build_report(programme, year)
+    context = document_context(report, holder=_holder(programme, year))
+    context.update({"year": year, "versions": listed, "approver": approver})
+    if approver and listed:
+        latest = _version_or_404(programme, year, listed[0].number, "figures")
+        context["differences"] = versions.differences(latest.figures, versions.frozen_figures(report), programme)
+        context["latest"] = listed[0]
+    return render(request, "reports/report.html", context)
+
+
+@login_required
+def version_detail(request, slug: str, year: int, number: int):
+    programme = programme_or_404(request, slug, year)
+    version = _version_or_404(programme, year, number, "html", "digest", "changes")
+    listed = list(_versions(programme, year))
+    context = {"programme": programme, "year": year, "version": version, "versions": listed}
+    context["is_latest"] = bool(listed) and listed[0].number == number
+    return render(request, "reports/version.html", context)
+
+
+def _file(request, slug: str, year: int, number: int | None, kind: str):
+    programme = programme_or_404(request, slug, year)
+    if number is None and not _can_approve(request.user, programme):
+        latest = _versions(programme, year).first()
+        number = latest.number if latest else None
+    content_type = "application/pdf" if kind == "pdf" else XLSX
+    if number is not None:
+        version = _version_or_404(programme, year, number, kind)
+        content = getattr(version, kind)
+    else:
+        report = build_report(programme, year)
+        narrative = _narrative(programme, year)
+        content = (
+            render_report(report, narrative=narrative)
+            if kind == "pdf"
+            else report_workbook(report, narrative=narrative)
+        )
+    filename = _filename(programme, year, kind, number)
+    response = _download(content, content_type, filename)
+    action = audit.DOWNLOAD_REPORT_PDF if kind == "pdf" else audit.DOWNLOAD_REPORT_XLSX
+    audit.record(request, action, f"{slug}/{year}: {filename}")
+    return response
 
 
 @login_required
 def report_pdf(request, slug: str, year: int):
-    report = report_or_404(request, slug, year)
-    filename = report_filename(report, "pdf")
-    response = _download(render_report(report), "application/pdf", filename)
-    audit.record(request, audit.DOWNLOAD_REPORT_PDF, f"{slug}/{year}: {filename}")
-    return response
+    return _file(request, slug, year, None, "pdf")
 
 
 @login_required
 def report_xlsx(request, slug: str, year: int):
-    report = report_or_404(request, slug, year)
-    filename = report_filename(report, "xlsx")
-    response = _download(report_workbook(report), XLSX, filename)
-    audit.record(request, audit.DOWNLOAD_REPORT_XLSX, f"{slug}/{year}: {filename}")
-    return response
+    return _file(request, slug, year, None, "xlsx")
+
+
+@login_required
+def version_pdf(request, slug: str, year: int, number: int):
+    return _file(request, slug, year, number, "pdf")
+
+
+@login_required
+def version_xlsx(request, slug: str, year: int, number: int):
+    return _file(request, slug, year, number, "xlsx")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def approve(request, slug: str, year: int):
+    programme = programme_or_404(request, slug, year)
+    if not _can_approve(request.user, programme):
+        raise Http404("Утверждать справки этой программы вы не можете.")
+    if request.method == "POST":
+        version = versions.approve(programme, year, request.user)
+        audit.record(request, audit.APPROVE_REPORT, f"{slug}/{year}: версия {version.number}")
+        link = reverse("reports:version", args=[slug, year, version.number])
+        messages.success(request, mark_safe(f'Справка утверждена: <a href="{link}">версия {version.number}</a>.'))
+        return redirect("reports:detail", slug, year)
+    report = build_report(programme, year)
+    narrative = _narrative(programme, year)
+    latest = _versions(programme, year).first()
+    context = {
+        "programme": programme,
+        "year": year,
+        "report": report,
+        "latest": latest,
+        "next_number": (latest.number if latest else 0) + 1,
+        "flags": versions.number_flags(report, narrative),
+    }
+    if latest:
+        stored = _version_or_404(programme, year, latest.number, "figures", "narrative")
+        context["differences"] = versions.differences(stored.figures, versions.frozen_figures(report), programme)
+        context["text_changes"] = versions.narrative_differences(stored.narrative, narrative, programme)
+    return render(request, "reports/approve.html", context)
+
+
+@login_required
+def compare(request, slug: str, year: int):
+    """Two versions side by side: ?a=1&b=2; b=current (the draft) for those who approve."""
+    programme = programme_or_404(request, slug, year)
+    listed = list(_versions(programme, year))
+    if not listed:
+        raise Http404("У этой справки ещё нет утверждённых версий.")
+    approver = _can_approve(request.user, programme)
+
+    def side(value: str, default: int):
+        if value == "current" and approver:
+            report = build_report(programme, year)
+            return "текущие данные", versions.frozen_figures(report), _narrative(programme, year)
+        number = int(value) if value.isdigit() and len(value) < 6 else default
+        version = _version_or_404(programme, year, number, "figures", "narrative")
+        return f"версия {version.number}", version.figures, version.narrative
+
+    newest = listed[0].number
+    a_label, a_figures, a_text = side(request.GET.get("a", ""), listed[1].number if len(listed) > 1 else newest)
+    b_label, b_figures, b_text = side(request.GET.get("b", ""), newest)
+    context = {
+        "programme": programme,
+        "year": year,
+        "period": programme.period(year),
+        "versions": listed,
+        "approver": approver,
+        "a": request.GET.get("a", ""),
+        "b": request.GET.get("b", ""),
+        "a_label": a_label,
+        "b_label": b_label,
+        "differences": versions.differences(a_figures, b_figures, programme),
+        "text_changes": versions.narrative_differences(a_text, b_text, programme),
+    }
+    return render(request, "reports/compare.html", context)

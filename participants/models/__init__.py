@@ -19,11 +19,20 @@ from .people import (
     Stage,
     TeamMember,
 )
-from .programmes import Criterion, CriterionTarget, Metric, Programme, ReportSection
+from .programmes import (
+    PROGRAMME_KIND_GENITIVE,
+    Criterion,
+    CriterionTarget,
+    Metric,
+    Programme,
+    ProgrammeKind,
+    ReportSection,
+)
 
 __all__ = [
     "ALREADY_REGISTERED",
     "COURSE_ORGANISATION_KINDS",
+    "PROGRAMME_KIND_GENITIVE",
     "RESIDENT_CATEGORIES",
     "Achievement",
     "AchievementLevel",
@@ -46,6 +55,7 @@ __all__ = [
     "OrganisationKind",
     "Participant",
     "Programme",
+    "ProgrammeKind",
     "ProjectTeam",
     "Region",
     "ReportSection",

@@ -29,6 +29,23 @@ class ReportSection(models.TextChoices):
     CONCLUSIONS = "conclusions", "Выводы"
 
 
+class ProgrammeKind(models.TextChoices):
+    """How the справка's title calls the programme (the genitive after «об итогах реализации»)."""
+
+    PROGRAMME = "programme", "программа"
+    REGIONAL_PROJECT = "regional_project", "региональный проект"
+    PROJECT = "project", "проект"
+    INITIATIVE = "initiative", "инициатива"
+
+
+PROGRAMME_KIND_GENITIVE = {
+    ProgrammeKind.PROGRAMME: "программы",
+    ProgrammeKind.REGIONAL_PROJECT: "регионального проекта",
+    ProgrammeKind.PROJECT: "проекта",
+    ProgrammeKind.INITIATIVE: "инициативы",
+}
+
+
 class Programme(models.Model):
     region = models.ForeignKey(Region, models.PROTECT, related_name="programmes", verbose_name="субъект РФ")
     name = models.CharField("название", max_length=300)
@@ -43,6 +60,29 @@ class Programme(models.Model):
         related_name="coordinated_programmes",
         verbose_name="региональные координаторы",
         help_text="Видят и ведут все данные программы.",
+    )
+    kind = models.CharField(
+        "как называется в справке",
+        max_length=20,
+        choices=ProgrammeKind.choices,
+        default=ProgrammeKind.PROGRAMME,
+        help_text="В заголовке: «об итогах реализации программы / регионального проекта / инициативы …».",
+    )
+    issuer = models.CharField(
+        "кто выпускает справку",
+        max_length=300,
+        blank=True,
+        help_text="Организация в шапке справки, если это не оператор (например, министерство).",
+    )
+    signer_position = models.CharField("должность подписывающего", max_length=300, blank=True)
+    signer_name = models.CharField("подписывающий (И. О. Фамилия)", max_length=150, blank=True)
+    executor = models.CharField(
+        "исполнитель и контакты", max_length=300, blank=True, help_text="Например: Иванова А. П., +7 3822 00-00-00."
+    )
+    is_demo = models.BooleanField(
+        "демонстрационные данные",
+        default=False,
+        help_text="Справка такой программы помечается «Демонстрационные данные» на каждой странице.",
     )
     report_sections = models.JSONField(
         "разделы справки",

@@ -736,9 +736,44 @@ def load_demo() -> dict[str, bool]:
             loaded[slug] = False
             continue
         with transaction.atomic():
-            loader().load()
+            programme = loader().load()
+            load_narrative(programme)
         loaded[slug] = True
     return loaded
+
+
+def load_narrative(programme: Programme) -> None:
+    """The demo справки's text (narrative.yaml: the source documents' prose, summarised)."""
+    from reports.models import PeriodReport
+
+    for year, blocks in (read_data("narrative.yaml").get(programme.slug) or {}).items():
+        PeriodReport.objects.update_or_create(
+            programme=programme, period=int(year), defaults={"narrative": {k: v.strip() for k, v in blocks.items()}}
+        )
+
+
+# The demo справка approved as version 1 by its coordinator, as an official would find it.
+APPROVED_DEMO_REPORTS = [("tomsk-mkr", 2019, "koordinator-tomsk")]
+
+
+def approve_demo_reports() -> list[str]:
+    """Approve the demo справки that have no version yet; returns what was approved."""
+    from django.contrib.auth import get_user_model
+
+    from reports import versions
+    from reports.models import ReportVersion
+
+    approved = []
+    for slug, year, username in APPROVED_DEMO_REPORTS:
+        programme = Programme.objects.filter(slug=slug).first()
+        user = get_user_model().objects.filter(username=username).first()
+        if programme is None or user is None:
+            continue
+        if ReportVersion.objects.filter(report__programme=programme, report__period=year).exists():
+            continue
+        version = versions.approve(programme, year, user)
+        approved.append(f"{slug}/{year}: версия {version.number}")
+    return approved
 
 
 DEMO_PASSWORD = "demo"

@@ -70,6 +70,7 @@ def all_cells(wb):
 def test_tomsk_sheets_follow_the_configured_sections(tomsk):
     assert tomsk.sheetnames == [
         "Справка",
+        "Текст",
         "Критерии",
         "Резиденты",
         "Резиденты по муниципалитетам",
@@ -86,6 +87,7 @@ def test_tomsk_sheets_follow_the_configured_sections(tomsk):
 def test_tula_sheets_follow_the_configured_sections(tula):
     assert tula.sheetnames == [
         "Справка",
+        "Текст",
         "Участники и организации",
         "Проектные команды",
         "Рейтинг организаций",
@@ -113,7 +115,7 @@ def test_no_number_is_stored_as_text(name, request):
 @pytest.mark.parametrize("name", ["tomsk", "tula"])
 def test_tables_have_styled_headers_frozen_below_them(name, request):
     wb = request.getfixturevalue(name)
-    for ws in wb.worksheets[1:]:
+    for ws in wb.worksheets[2:]:  # after «Справка» and «Текст»: the tables
         assert ws.freeze_panes, ws.title
         header = ws[ws.freeze_panes].row - 1
         cells = [c for c in ws[header] if c.value is not None]

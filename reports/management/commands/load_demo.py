@@ -2,7 +2,14 @@ from django.conf import settings
 from django.core.management.base import BaseCommand
 
 from participants.models import Programme
-from reports.demo.loader import DEMO_OTP_SECRET, DEMO_PASSWORD, ensure_demo_accounts, ensure_demo_devices, load_demo
+from reports.demo.loader import (
+    DEMO_OTP_SECRET,
+    DEMO_PASSWORD,
+    approve_demo_reports,
+    ensure_demo_accounts,
+    ensure_demo_devices,
+    load_demo,
+)
 
 
 class Command(BaseCommand):
@@ -23,6 +30,8 @@ class Command(BaseCommand):
                 state = "загружена" if loaded else "уже есть, не изменялась"
                 self.stdout.write(f"Программа {slug}: {state}.")
         accounts = ensure_demo_accounts()
+        for approved in approve_demo_reports():
+            self.stdout.write(f"Справка {approved} утверждена от имени координатора.")
         # The demo key is public: only a demonstration (DEBUG on) gets it, never a production database.
         with_code = ensure_demo_devices() if settings.DEBUG else []
         self.stdout.write(self.style.SUCCESS(f"Демо-вход: http://127.0.0.1:8000/ — пароль у всех «{DEMO_PASSWORD}»:"))

@@ -43,12 +43,20 @@ class DocumentSection:
     more: int = 0  # rows of the list not printed
 
 
+def _has_table(data) -> bool:
+    """An empty table is left out (the section says in one line what was not recorded), and takes
+    no number: the tables that are printed are numbered 1, 2, 3 without gaps."""
+    if hasattr(data, "series"):
+        return bool(data.series)
+    return bool(getattr(data, "rows", True))
+
+
 def document_sections(report: Report, *, raster_charts: bool = False) -> list[DocumentSection]:
     """raster_charts: charts as PNG images (for the PDF) instead of inline SVG (for the page)."""
     sections, table = [], 0
     for key, title, data in report.ordered_sections():
         number = None
-        if key in TABLE_SECTIONS:
+        if key in TABLE_SECTIONS and _has_table(data):
             table += 1
             number = table
         chart = ""

@@ -307,8 +307,9 @@ def agree(n: int, one: str, other: str) -> str:
 
 
 def points(value) -> str:
-    """A score difference with its noun: a fraction takes the genitive singular («+0,6 балла»,
-    «2,0 балла»), a whole number agrees («+1 балл», «+2 балла», «+5 баллов»); None -> 'нет данных'."""
+    """A signed score difference with its noun: after a fraction the genitive singular («+0,6 балла»,
+    «−1,2 балла», «+9,0 балла»), after a whole number agreement («+1 балл», «+2 балла», «+5 баллов»);
+    None -> 'нет данных'."""
     if value is None:
         return NO_DATA
     if isinstance(value, Decimal | float):

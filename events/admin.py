@@ -15,7 +15,7 @@ from events.models import (
 )
 from participants.access import coverage_municipalities
 from participants.admin import ParticipantRelatedSearchMixin
-from participants.admin_scope import ScopedAdminMixin, ScopedQuerysetMixin
+from participants.admin_scope import ScopedAdminMixin, ScopedQuerysetMixin, period_column
 from reports import wording
 
 
@@ -56,7 +56,7 @@ class EditionAdmin(ScopedAdminMixin, admin.ModelAdmin):
     list_display = [
         "__str__",
         "series",
-        "period",
+        period_column(),
         "starts_on",
         "held",
         "headcount",

@@ -13,7 +13,7 @@ from participants.access import (
     coverage_municipalities,
     must_name_organisation,
 )
-from participants.admin_scope import ScopedAdminMixin, ScopedQuerysetMixin
+from participants.admin_scope import ScopedAdminMixin, ScopedQuerysetMixin, period_column
 from participants.models import (
     Achievement,
     Competence,
@@ -215,7 +215,7 @@ class CriterionAdmin(ScopedAdminMixin, admin.ModelAdmin):
 
 @admin.register(CriterionTarget)
 class CriterionTargetAdmin(ScopedAdminMixin, admin.ModelAdmin):
-    list_display = ["criterion", "period", "metric", "value", "note"]
+    list_display = ["criterion", period_column(), "metric", "value", "note"]
     list_filter = ["criterion__programme", "period", "metric"]
     list_select_related = ["criterion"]
     search_fields = ["criterion__title"]
@@ -355,7 +355,7 @@ class TeamMemberInline(ScopedQuerysetMixin, admin.TabularInline):
 
 @admin.register(ProjectTeam)
 class ProjectTeamAdmin(ScopedAdminMixin, admin.ModelAdmin):
-    list_display = ["name", "programme", "period", "mentor_name", "member_count"]
+    list_display = ["name", "programme", period_column(), "mentor_name", "member_count"]
     list_filter = ["programme", "period"]
     list_select_related = ["programme"]
     search_fields = ["name", "mentor_name"]
@@ -408,7 +408,7 @@ class DiagnosticScoreInline(ScopedQuerysetMixin, admin.TabularInline):
 
 @admin.register(Diagnostic)
 class DiagnosticAdmin(ScopedAdminMixin, ParticipantRelatedSearchMixin, admin.ModelAdmin):
-    list_display = ["participant", "programme", "period", "instrument", "stage", "taken_on"]
+    list_display = ["participant", "programme", period_column(), "instrument", "stage", "taken_on"]
     list_filter = ["programme", "period", "stage", "instrument", "participant__organisation"]
     list_select_related = ["participant", "programme", "instrument"]
     autocomplete_fields = ["participant", "programme", "instrument"]

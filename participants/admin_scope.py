@@ -12,6 +12,18 @@ from participants.models import Organisation
 from talentbank.pagination import EstimatedCountPaginator
 
 
+def period_column(field: str = "period"):
+    """A list column for a PeriodYearField: the year as written (2019), never digit-grouped as the
+    admin groups other integers under USE_THOUSAND_SEPARATOR («2 019»)."""
+
+    @admin.display(description="период", ordering=field)
+    def period(obj) -> str:
+        value = getattr(obj, field)
+        return "" if value is None else str(value)
+
+    return period
+
+
 class ScopedRelatedFilter(admin.RelatedFieldListFilter):
     """A related-object filter listing only the objects the user may see."""
 

@@ -23,7 +23,7 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Patch, Rectangle
 from matplotlib.ticker import FuncFormatter
 
-from reports.wording import number
+from reports.wording import number, signed_number
 
 # The A4 portrait content width: figures are drawn at print size, so 8 pt text prints at 8 pt.
 WIDTH_INCHES = 17 / 2.54
@@ -149,14 +149,6 @@ def _short_series_name(name: str) -> str:
     quoted = re.search(r"«(.+)»", name)
     text = quoted.group(1).split(":")[0] if quoted else name
     return text.strip(" «»")
-
-
-def _signed(value: Decimal) -> str:
-    if value > 0:
-        return "+" + number(value)
-    if value < 0:
-        return "−" + number(-value)
-    return number(value)
 
 
 def _ru_ticks(value, _position) -> str:
@@ -359,7 +351,7 @@ def diagnostic_growth_chart(section) -> Figure | None:
             )
         if row.growth is not None:
             ax.annotate(
-                _signed(row.growth),
+                signed_number(row.growth),
                 (1, y),
                 xycoords=("axes fraction", "data"),
                 xytext=(6, 0),

@@ -23,6 +23,8 @@ from openpyxl.worksheet.worksheet import Worksheet
 from participants.formats import short_date
 from participants.models import ReportSection
 from participants.periods import PeriodKind
+from reports import wording
+from reports.services import criteria as criteria_status
 from talentbank.xlsx import write_cell
 
 from . import narrative as prose
@@ -36,7 +38,8 @@ SHEET_NAME_LENGTH = 31
 FIRST_SHEET = "Справка"
 NARRATIVE_SHEET = "Текст"
 DEMO_MARK = "Демонстрационные данные: часть показателей вымышлена."
-NO_DATA = "нет данных"
+NO_DATA = wording.NO_DATA  # a figure nothing was recorded for: the words in the cell, never 0
+NO_TARGET = wording.NO_TARGET
 UNNAMED = "не указывается (нет согласия)"
 
 THIN = Side(style="thin", color="808080")
@@ -55,6 +58,7 @@ HEADER_ALIGNMENT = Alignment(wrap_text=True, vertical="center", horizontal="cent
 FORMATS = {
     "text": None,
     "int": "#,##0",
+    "id": "0",  # numbers that name something (row №, place, year): never digit-grouped
     "decimal": "0.0",
     "growth": "+0.0;-0.0;0.0",
     "percent": "0.0%",
@@ -100,6 +104,11 @@ class Subheading(list):
 # Cells and tables
 
 
+def _known(value):
+    """A figure as it goes into a cell: None (nothing recorded) is the text «нет данных»."""
+    return NO_DATA if value is None else value
+
+
 def _yes_no(value: bool | None) -> str:
     return NO_DATA if value is None else ("да" if value else "нет")
 
@@ -116,7 +125,7 @@ def _store(value, kind: str):
     """The value as it goes into the cell: numbers as int/float, percentages as fractions."""
     if value is None or isinstance(value, str):
         return value
-    if kind == "int":
+    if kind in ("int", "id"):
         return int(value)
     if kind in ("decimal", "growth"):
         return float(value)
@@ -165,8 +174,6 @@ def _table(ws: Worksheet, row: int, columns: list[Col], rows: list[list], *, fre
         cell.font, cell.fill, cell.alignment, cell.border = HEADER_FONT, HEADER_FILL, HEADER_ALIGNMENT, BORDER
         _widen(ws, n, _header_length(col.title))
     header = row
-    if not rows:
-        rows = [Subheading([NO_DATA])]
     for values in rows:
         row += 1
         font = BOLD if isinstance(values, Emphasis) else ITALIC if isinstance(values, Subheading) else None
@@ -217,6 +224,17 @@ def _new_sheet(wb: Workbook, name: str, title: str, report, qualifier: str = "")
     return ws, 5 if qualifier else 4
 
 
+def _table_or_line(ws: Worksheet, row: int, columns: list[Col], rows: list[list], empty: str, **options) -> int:
+    """The table, or, when it has no rows, the one line that says what was not recorded."""
+    if not rows:
+        return _note(ws, row, empty, columns=len(columns), font=ITALIC) + 1
+    return _table(ws, row, columns, rows, **options)
+
+
+def _not_recorded(report, key: str) -> str:
+    return wording.not_recorded(report.period_title, key)
+
+
 def _names_table(ws: Worksheet, row: int, title: str, names: list[str]) -> int:
     return _table(ws, row, [Col(title)], [[name] for name in names])
 
@@ -229,12 +247,12 @@ def _criteria(wb, name, title, results, report):
     rows = []
     for r in results:
         if not r.indicators:
-            rows.append([r.number, r.title, "целевое значение на период не задано"])
+            rows.append([r.number, r.title, NO_TARGET])
         for i in r.indicators:
-            figures = [i.target, i.actual, _yes_no(i.met), i.percent_of_target, i.excess_percent]
+            figures = [i.target, _known(i.actual), _yes_no(i.met), i.percent_of_target, i.excess_percent]
             rows.append([r.number, r.title, _capital(i.label), *figures])
     columns = [
-        Col("№", "int"),
+        Col("№", "id"),
         Col("Критерий"),
         Col("Показатель"),
         Col("Целевое значение", "int"),
@@ -243,23 +261,25 @@ def _criteria(wb, name, title, results, report):
         Col("% от цели", "percent"),
         Col("Превышение (+) / отставание (−)", "change"),
     ]
-    row = _table(ws, row, columns, rows, freeze=True)
-    evaluated = [r for r in results if r.met is not None]
+    row = _table_or_line(ws, row, columns, rows, _not_recorded(report, S.CRITERIA), freeze=True)
+    evaluated = [r for r in results if r.status in (criteria_status.MET, criteria_status.MISSED)]
     if evaluated:
-        _note(
-            ws,
-            row,
-            f"Выполнено критериев: {sum(1 for r in evaluated if r.met)} из {len(evaluated)}.",
-            columns=3,
-            font=BOLD,
-        )
+        met = sum(1 for r in evaluated if r.status == criteria_status.MET)
+        row = _note(ws, row, f"Выполнено критериев: {met} из {len(evaluated)}.", columns=3, font=BOLD)
+    no_data = [str(r.number) for r in results if r.status == criteria_status.NO_DATA]
+    if no_data:
+        _note(ws, row, f"Нет данных (не оценены): {', '.join(no_data)}.", columns=3)
 
 
 def _residents(wb, name, title, summary, report):
     ws, row = _new_sheet(wb, name, title, report, f"По состоянию на {short_date(summary.on_date)}")
-    rows = [[_capital(c.label), c.count] for c in summary.by_category]
-    rows.append(Emphasis(["Резидентов всего (школьники и студенты)", summary.residents]))
-    rows.append([f"Новых резидентов за {report.period_title}", summary.new_residents])
+    rows = [[_capital(c.label), c.count] for c in summary.resident_categories]
+    rows.append(Emphasis(["Резидентов всего (школьники и студенты)", _known(summary.residents)]))
+    rows.append([f"Новых резидентов за {report.period_title}", _known(summary.new_residents)])
+    if summary.other_categories:
+        # Not parts of the total above: a row of their own, under a heading that says so.
+        rows.append(Subheading(["Кроме того, в банке (не резиденты)"]))
+        rows += [[_capital(c.label), c.count] for c in summary.other_categories]
     _table(ws, row, [Col("Категория"), Col("Человек", "int")], rows, freeze=True)
 
 
@@ -280,7 +300,7 @@ def _residents_by_municipality(wb, name, title, table, report):
 
 def _accredited_participants(wb, name, title, figures, report):
     ws, row = _new_sheet(wb, name, title, report)
-    rows = [[_period_name(report, p.label), p.participants, p.editions] for p in figures.periods]
+    rows = [[_period_name(report, p.label), _known(p.participants), _known(p.editions)] for p in figures.periods]
     columns = [Col("Период"), Col("Участников", "int"), Col("Проведено мероприятий", "int")]
     row = _table(ws, row, columns, rows, freeze=True)
     two_before, previous, current = (p.label for p in figures.periods)
@@ -322,22 +342,28 @@ def _territorial_coverage(wb, name, title, coverage, report):
         Col("Другие регионы"),
         Col("Примечание"),
     ]
-    row = _table(ws, row, columns, rows, freeze=True)
     years = f"{coverage.period_labels[0]}–{coverage.period_labels[-1]}"
+    if not rows:
+        _note(ws, row, f"За {years} годы аккредитованных мероприятий не зарегистрировано.", columns=3, font=ITALIC)
+        return
+    row = _table(ws, row, columns, rows, freeze=True)
     _names_table(ws, row, f"Муниципалитеты без участников аккредитованных мероприятий, {years}", coverage.not_covered)
 
 
 def _satellite_events(wb, name, title, satellites, report):
-    qualifier = f"Проведено мероприятий-спутников за {report.period_title}: {satellites.held}"
+    qualifier = f"Проведено мероприятий-спутников за {report.period_title}: {wording.figure(satellites.held)}"
     ws, row = _new_sheet(wb, name, title, report, qualifier)
+    if not satellites.rows:
+        _note(ws, row, _not_recorded(report, S.SATELLITE_EVENTS), columns=4, font=ITALIC)
+        return
     before, now = satellites.previous_label, satellites.period_label
     rows = [
         [r.name, _capital(r.direction_label), r.previous, r.current, r.change, r.change_percent]
         for r in satellites.rows
     ]
     total = satellites.total
-    change = total.current - total.previous
-    rows.append(Emphasis(["Итого", None, total.previous, total.current, change, total.change_percent]))
+    figures = [_known(total.previous), _known(total.current), total.change, total.change_percent]
+    rows.append(Emphasis(["Итого", None, *figures]))
     columns = [
         Col("Мероприятие"),
         Col("Направление"),
@@ -348,7 +374,7 @@ def _satellite_events(wb, name, title, satellites, report):
     ]
     row = _table(ws, row, columns, rows, freeze=True)
     subtotals = [
-        [_capital(d.label), d.previous, d.current, d.current - d.previous, d.change_percent]
+        [_capital(d.label), _known(d.previous), _known(d.current), d.change, d.change_percent]
         for d in satellites.by_direction
     ]
     columns = [Col("Направление"), *columns[2:]]
@@ -359,6 +385,9 @@ def _satellite_events(wb, name, title, satellites, report):
 
 def _opportunities(wb, name, title, opportunities, report):
     ws, row = _new_sheet(wb, name, title, report)
+    if opportunities.residents is None:
+        _note(ws, row, _not_recorded(report, S.OPPORTUNITIES), columns=2, font=ITALIC)
+        return
     rows = [[_capital(k.label), k.residents] for k in opportunities.by_kind]
     rows.append(Emphasis(["Итого резидентов (каждый учтён один раз)", opportunities.residents]))
     _table(ws, row, [Col("Вид"), Col("Резидентов", "int")], rows, freeze=True)
@@ -366,6 +395,9 @@ def _opportunities(wb, name, title, opportunities, report):
 
 def _partners(wb, name, title, partners, report):
     ws, row = _new_sheet(wb, name, title, report)
+    if partners.active is None:
+        _note(ws, row, _not_recorded(report, S.PARTNERS), columns=2, font=ITALIC)
+        return
     rows = [
         [f"Организаций-партнёров на {short_date(report.period.end)}", partners.active],
         [f"Из них новых за {report.period_title}", partners.new],
@@ -378,9 +410,10 @@ def _partners(wb, name, title, partners, report):
 def _publications(wb, name, title, publications, report):
     ws, row = _new_sheet(wb, name, title, report)
     rows = [[_capital(o.label), o.publications, o.outlets] for o in publications.by_outlet]
-    rows.append(Emphasis(["В СМИ и на сайтах (без социальных сетей)", publications.media]))
+    if rows:
+        rows.append(Emphasis(["В СМИ и на сайтах (без социальных сетей)", _known(publications.media)]))
     columns = [Col("Площадка"), Col("Публикаций", "int"), Col("Изданий, сайтов, групп", "int")]
-    _table(ws, row, columns, rows, freeze=True)
+    _table_or_line(ws, row, columns, rows, _not_recorded(report, S.PUBLICATIONS), freeze=True)
 
 
 def _achievements(wb, name, title, achievements, report):
@@ -393,22 +426,25 @@ def _achievements(wb, name, title, achievements, report):
         for n, a in enumerate(achievements.rows, start=1)
     ]
     columns = [
-        Col("№", "int"),
+        Col("№", "id"),
         Col("ФИО"),
         Col("Организация"),
         Col("Муниципалитет"),
         Col("Мероприятие"),
         Col("Уровень"),
         Col("Результат"),
-        Col("Место", "int"),
+        Col("Место", "id"),
         Col("Дата", "date"),
     ]
-    _table(ws, row, columns, rows, freeze=True)
+    _table_or_line(ws, row, columns, rows, _not_recorded(report, S.ACHIEVEMENTS), freeze=True)
 
 
 def _cohort(wb, name, title, cohort, report):
     ws, row = _new_sheet(wb, name, title, report)
-    rows = [[_period_name(report, p.label), p.participants, p.organizations] for p in (cohort.previous, cohort.current)]
+    rows = [
+        [_period_name(report, p.label), _known(p.participants), _known(p.organizations)]
+        for p in (cohort.previous, cohort.current)
+    ]
     columns = [Col("Период"), Col("Участников", "int"), Col("Образовательных организаций", "int")]
     _table(ws, row, columns, rows, freeze=True)
 
@@ -416,22 +452,28 @@ def _cohort(wb, name, title, cohort, report):
 def _teams(wb, name, title, teams, report):
     ws, row = _new_sheet(wb, name, title, report)
     rows = [[t.name, t.members, t.mentor] for t in teams.rows]
-    rows.append(Emphasis(["Итого", teams.members]))
-    _table(ws, row, [Col("Команда"), Col("Участников", "int"), Col("Наставник")], rows, freeze=True)
+    if rows:
+        rows.append(Emphasis(["Итого", teams.members]))
+    columns = [Col("Команда"), Col("Участников", "int"), Col("Наставник")]
+    _table_or_line(ws, row, columns, rows, _not_recorded(report, S.TEAMS), freeze=True)
 
 
 def _organizations_ranking(wb, name, title, ranking, report):
     ws, row = _new_sheet(wb, name, title, report, "Равное число участников — одно место")
     rows = [[r.place, r.organization, r.participants] for r in ranking.rows]
-    rows.append(Emphasis([None, "Итого", ranking.participants]))
-    _table(ws, row, [Col("Место", "int"), Col("Организация"), Col("Участников", "int")], rows, freeze=True)
+    if rows:
+        rows.append(Emphasis([None, "Итого", ranking.participants]))
+    columns = [Col("Место", "id"), Col("Организация"), Col("Участников", "int")]
+    _table_or_line(ws, row, columns, rows, _not_recorded(report, S.ORGANIZATIONS_RANKING), freeze=True)
 
 
 def _diagnostics_by_organization(wb, name, title, diagnostics, report):
     ws, row = _new_sheet(wb, name, title, report, "Прошли входную и итоговую диагностику")
     rows = [[r.organization, r.participants] for r in diagnostics.rows]
-    rows.append(Emphasis(["Итого", diagnostics.participants]))
-    _table(ws, row, [Col("Организация"), Col("Участников", "int")], rows, freeze=True)
+    if rows:
+        rows.append(Emphasis(["Итого", diagnostics.participants]))
+    columns = [Col("Организация"), Col("Участников", "int")]
+    _table_or_line(ws, row, columns, rows, _not_recorded(report, S.DIAGNOSTICS_BY_ORGANIZATION), freeze=True)
 
 
 def _activities(wb, name, title, activities, report):
@@ -447,7 +489,7 @@ def _activities(wb, name, title, activities, report):
         Col("Обучающихся", "int"),
         Col("Педагогов", "int"),
     ]
-    _table(ws, row, columns, rows, freeze=True)
+    _table_or_line(ws, row, columns, rows, _not_recorded(report, S.ACTIVITIES), freeze=True)
 
 
 def _diagnostic_growth(wb, name, title, growth, report):
@@ -460,7 +502,7 @@ def _diagnostic_growth(wb, name, title, growth, report):
         Col("Итоговая диагностика, средний балл", "decimal"),
         Col("Прирост, баллов", "growth"),
     ]
-    _table(ws, row, columns, rows, freeze=True)
+    _table_or_line(ws, row, columns, rows, _not_recorded(report, S.DIAGNOSTIC_GROWTH), freeze=True)
 
 
 WRITERS = {

@@ -47,6 +47,14 @@ class DocumentSection:
     figure_number: int | None = None  # «Рисунок N» of the section's chart
 
 
+def _has_table(data) -> bool:
+    """An empty table is left out (the section says in one line what was not recorded), and takes
+    no number: the tables that are printed are numbered 1, 2, 3 without gaps."""
+    if hasattr(data, "series"):
+        return bool(data.series)
+    return bool(getattr(data, "rows", True))
+
+
 def document_sections(
     report: Report, *, raster_charts: bool = False, texts: dict[str, str] | None = None
 ) -> list[DocumentSection]:
@@ -56,7 +64,7 @@ def document_sections(
     sections, table, figure = [], 0, 0
     for key, title, data in report.ordered_sections():
         number = None
-        if key in TABLE_SECTIONS:
+        if key in TABLE_SECTIONS and _has_table(data):
             table += 1
             number = table
         chart = ""

@@ -129,7 +129,6 @@ TIME_ZONE = os.environ.get("TIME_ZONE", "Asia/Tomsk")
 USE_I18N = True
 USE_TZ = True
 USE_THOUSAND_SEPARATOR = True
-LOCALE_PATHS = [BASE_DIR / "locale"]
 
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]

@@ -58,9 +58,19 @@ class CategoryCount:
 @dataclass
 class ResidentsSummary:
     on_date: date
-    residents: int
-    by_category: list[CategoryCount]
-    new_residents: int
+    residents: int | None  # None: nobody of the programme, of any category, in the bank on the date
+    by_category: list[CategoryCount]  # every category with someone in it, residents or not
+    new_residents: int | None  # None: nobody was included in (or left) the programme in the period
+
+    @property
+    def resident_categories(self) -> list[CategoryCount]:
+        """The parts of `residents`: pupils and students."""
+        return [c for c in self.by_category if c.category in RESIDENT_CATEGORIES]
+
+    @property
+    def other_categories(self) -> list[CategoryCount]:
+        """Potential residents, partners…: in the bank, but not residents and not part of `residents`."""
+        return [c for c in self.by_category if c.category not in RESIDENT_CATEGORIES]
 
 
 def residents_summary(programme: Programme, period: Period) -> ResidentsSummary:
@@ -71,11 +81,17 @@ def residents_summary(programme: Programme, period: Period) -> ResidentsSummary:
         .annotate(n=Count("participant", distinct=True))
     )
     by_category = [CategoryCount(c.value, c.label, counts.get(c.value, 0)) for c in Category if counts.get(c.value)]
+    # A period in which nobody joined or left has no record of its own: «нет данных», not 0 new.
+    changed = (
+        _memberships(programme)
+        .filter(Q(included_on__range=(period.start, period.end)) | Q(left_on__range=(period.start, period.end)))
+        .exists()
+    )
     return ResidentsSummary(
         on_date=period.end,
-        residents=sum(counts.get(c, 0) for c in RESIDENT_CATEGORIES),
+        residents=sum(counts.get(c, 0) for c in RESIDENT_CATEGORIES) if counts else None,
         by_category=by_category,
-        new_residents=new_resident_count(programme, period),
+        new_residents=new_resident_count(programme, period) if changed else None,
     )
 
 
@@ -153,15 +169,18 @@ class OpportunityKindCount:
 
 @dataclass
 class Opportunities:
-    residents: int
-    by_kind: list[OpportunityKindCount]
+    residents: int | None  # None: no practice, internship, shift or expert work recorded for the period
+    by_kind: list[OpportunityKindCount]  # empty when nothing was recorded
 
 
 def opportunities(programme: Programme, period: Period) -> Opportunities:
     """Criterion 5: distinct residents with a practice, internship, profile shift or expert work in the period."""
-    in_period = Opportunity.objects.filter(
-        programme=programme, starts_on__lte=period.end, participant__in=residents_in_period(programme, period)
-    ).filter(Q(ends_on__isnull=True) | Q(ends_on__gte=period.start))
+    overlapping = Opportunity.objects.filter(programme=programme, starts_on__lte=period.end).filter(
+        Q(ends_on__isnull=True) | Q(ends_on__gte=period.start)
+    )
+    if not overlapping.exists():
+        return Opportunities(residents=None, by_kind=[])
+    in_period = overlapping.filter(participant__in=residents_in_period(programme, period))
     by_kind = dict(in_period.values_list("kind").annotate(n=Count("participant", distinct=True)))
     return Opportunities(
         residents=in_period.values("participant").distinct().count(),
@@ -171,18 +190,21 @@ def opportunities(programme: Programme, period: Period) -> Opportunities:
 
 @dataclass
 class Partners:
-    active: int
-    new: int
+    active: int | None  # None (and new None): no partnership recorded up to the period's end
+    new: int | None
     new_names: list[str]
 
 
 def partners(programme: Programme, period: Period) -> Partners:
     """Partner organisations at the period's end, and those whose partnership began in it."""
-    rows = list(
-        PartnerOrganisation.objects.filter(programme=programme, since__lte=period.end)
-        .filter(Q(until__isnull=True) | Q(until__gte=period.end))
-        .values_list("name", "since")
+    recorded = list(
+        PartnerOrganisation.objects.filter(programme=programme, since__lte=period.end).values_list(
+            "name", "since", "until"
+        )
     )
+    if not recorded:
+        return Partners(active=None, new=None, new_names=[])
+    rows = [(name, since) for name, since, until in recorded if until is None or until >= period.end]
     new = sorted(name for name, since in rows if since >= period.start)
     return Partners(active=len(rows), new=len(new), new_names=new)
 
@@ -197,7 +219,8 @@ class OutletCount:
 
 @dataclass
 class Publications:
-    media: int  # sites of founders and partners, news agencies: what criterion 6 counts
+    media: int | None  # sites of founders and partners, news agencies: what criterion 6 counts;
+    # None: no publication of any kind recorded for the period (social network posts alone make it 0)
     by_outlet: list[OutletCount]
     social_network_posts: int
 
@@ -215,9 +238,8 @@ def publications(programme: Programme, period: Period) -> Publications:
         if k.value in rows
     ]
     social = rows.get(OutletKind.SOCIAL_NETWORK.value, {}).get("publications", 0)
-    return Publications(
-        media=sum(o.publications for o in by_outlet) - social, by_outlet=by_outlet, social_network_posts=social
-    )
+    media = sum(o.publications for o in by_outlet) - social if rows else None
+    return Publications(media=media, by_outlet=by_outlet, social_network_posts=social)
 
 
 @dataclass

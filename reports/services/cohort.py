@@ -16,14 +16,14 @@ from reports.figures import average
 class PeriodCohort:
     period: int
     label: str
-    participants: int
-    organizations: int
+    participants: int | None  # None (and organizations None): nobody's membership was in force
+    organizations: int | None
 
 
 @dataclass
 class Cohort:
-    participants: int
-    organizations: int
+    participants: int | None
+    organizations: int | None
     current: PeriodCohort
     previous: PeriodCohort
 
@@ -46,10 +46,15 @@ def cohort(programme: Programme, period: Period) -> Cohort:
             previous_organizations=Count("participant__organisation", distinct=True, filter=in_force(previous)),
         )
     )
-    current = PeriodCohort(period.year, period.label, figures["participants"], figures["organizations"])
-    before = PeriodCohort(
-        previous.year, previous.label, figures["previous_participants"], figures["previous_organizations"]
-    )
+
+    def period_cohort(p: Period, participants: int, organizations: int) -> PeriodCohort:
+        # No membership in force is no cohort recorded for the period, not a cohort of nobody.
+        if not participants:
+            return PeriodCohort(p.year, p.label, None, None)
+        return PeriodCohort(p.year, p.label, participants, organizations)
+
+    current = period_cohort(period, figures["participants"], figures["organizations"])
+    before = period_cohort(previous, figures["previous_participants"], figures["previous_organizations"])
     return Cohort(current.participants, current.organizations, current, before)
 
 
@@ -127,11 +132,13 @@ class DiagnosticsRow:
 @dataclass
 class DiagnosticsByOrganization:
     rows: list[DiagnosticsRow]
-    participants: int
+    participants: int | None  # None: no diagnostic (entry or final) recorded for the period
 
 
 def diagnostics_by_organization(programme: Programme, period: Period) -> DiagnosticsByOrganization:
     """Table 3: participants who passed the entry and final diagnostics, by organisation."""
+    if not Diagnostic.objects.filter(programme=programme, period=period.year).exists():
+        return DiagnosticsByOrganization(rows=[], participants=None)
     counts = (
         Participant.objects.filter(pk__in=_diagnosed(programme, period))
         .values_list("organisation__name")

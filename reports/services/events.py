@@ -19,12 +19,28 @@ def _editions(programme: Programme, kind: str, years: list[int], *, counted: boo
     return editions.select_related("series").order_by("series__sort_order", "series__name", "period", "starts_on", "pk")
 
 
+def _known_count(edition) -> int | None:
+    """An edition's participants, or None when nobody counted them: no headcount stated and no
+    participation record (an edition that was not held has none, and counts 0)."""
+    if not edition.held:
+        return 0
+    if edition.participant_source == HeadcountSource.HEADCOUNT or edition.participant_count:
+        return edition.participant_count
+    return None
+
+
+def _sum_known(values) -> int | None:
+    """The sum of the figures that are known; None when none is."""
+    known = [v for v in values if v is not None]
+    return sum(known) if known else None
+
+
 @dataclass
 class PeriodParticipants:
     period: int
     label: str
-    participants: int
-    editions: int
+    participants: int | None  # None: no edition recorded for the period, or none counted
+    editions: int | None  # held; None: no edition (held or not) recorded for the period
 
 
 @dataclass
@@ -39,9 +55,14 @@ class AccreditedParticipants:
 
 def accredited_participants(programme: Programme, period: Period) -> AccreditedParticipants:
     years = [period.year - 2, period.year - 1, period.year]
-    editions = [e for e in _editions(programme, SeriesKind.ACCREDITED, years) if e.held]
-    totals = {y: sum(e.participant_count for e in editions if e.period == y) for y in years}
-    counts = {y: sum(1 for e in editions if e.period == y) for y in years}
+    recorded = list(_editions(programme, SeriesKind.ACCREDITED, years))
+    editions = [e for e in recorded if e.held]
+    recorded_years = {e.period for e in recorded}
+    totals = {
+        y: _sum_known(_known_count(e) for e in recorded if e.period == y) if y in recorded_years else None
+        for y in years
+    }
+    counts = {y: sum(1 for e in editions if e.period == y) if y in recorded_years else None for y in years}
     covered = (
         Coverage.objects.filter(
             edition__in=[e.pk for e in editions if e.period == period.year],
@@ -149,16 +170,24 @@ class SatelliteRow:
 class DirectionSubtotal:
     direction: str
     label: str
-    previous: int
-    current: int
+    previous: int | None
+    current: int | None
     change_percent: Decimal | None
+
+    @property
+    def change(self) -> int | None:
+        return None if self.previous is None or self.current is None else self.current - self.previous
 
 
 @dataclass
 class PeriodTotals:
-    previous: int
-    current: int
+    previous: int | None  # None: no satellite edition counted in that period
+    current: int | None
     change_percent: Decimal | None
+
+    @property
+    def change(self) -> int | None:
+        return None if self.previous is None or self.current is None else self.current - self.previous
 
 
 @dataclass
@@ -168,7 +197,7 @@ class SatelliteEvents:
     rows: list[SatelliteRow]
     total: PeriodTotals
     by_direction: list[DirectionSubtotal]
-    held: int  # satellite editions held in the period
+    held: int | None  # satellite editions held in the period; None: none (held or not) recorded for it
     sources: list[str]
 
 
@@ -176,13 +205,17 @@ def satellite_events(programme: Programme, period: Period) -> SatelliteEvents:
     """Table 3: each satellite event's participants this period against the last, totals and
     subtotals by direction (all changes computed against the earlier figure)."""
     years = [period.year - 1, period.year]
-    editions = [e for e in _editions(programme, SeriesKind.SATELLITE, years) if e.held]
+    recorded = list(_editions(programme, SeriesKind.SATELLITE, years))
+    editions = [e for e in recorded if e.held]
     by_series: dict[int, dict] = {}
     for edition in editions:
         entry = by_series.setdefault(
-            edition.series_id, {"series": edition.series, period.year - 1: None, period.year: None}
+            edition.series_id, {"series": edition.series, period.year - 1: [], period.year: []}
         )
-        entry[edition.period] = (entry[edition.period] or 0) + edition.participant_count
+        entry[edition.period].append(_known_count(edition))
+    for entry in by_series.values():
+        for year in years:
+            entry[year] = _sum_known(entry[year])
     rows = []
     for entry in by_series.values():
         previous, current = entry[period.year - 1], entry[period.year]
@@ -201,22 +234,24 @@ def satellite_events(programme: Programme, period: Period) -> SatelliteEvents:
     for direction in Direction:
         chosen = [r for r in rows if r.direction == direction.value]
         if chosen:
-            previous = sum(r.previous or 0 for r in chosen)
-            current = sum(r.current or 0 for r in chosen)
+            previous = _sum_known(r.previous for r in chosen)
+            current = _sum_known(r.current for r in chosen)
             directions.append(
                 DirectionSubtotal(
                     direction.value, direction.label, previous, current, percent_change(current, previous)
                 )
             )
-    previous = sum(r.previous or 0 for r in rows)
-    current = sum(r.current or 0 for r in rows)
+    previous = _sum_known(r.previous for r in rows)
+    current = _sum_known(r.current for r in rows)
     return SatelliteEvents(
         period_label=period.label,
         previous_label=period.shifted(-1).label,
         rows=rows,
         total=PeriodTotals(previous, current, percent_change(current, previous)),
         by_direction=directions,
-        held=sum(1 for e in editions if e.period == period.year),
+        held=sum(1 for e in editions if e.period == period.year)
+        if any(e.period == period.year for e in recorded)
+        else None,
         sources=sorted({HeadcountSource(e.participant_source).label for e in editions}),
     )
 

@@ -141,7 +141,7 @@ def test_coordinator_adds_an_accredited_edition_and_finds_it_in_the_spravka(page
     name, content = download(page, page.get_by_role("link", name="Скачать PDF"))
     assert name == "spravka-tomsk-mkr-2019.pdf"
     text = pdf_text(content)
-    assert "приняли участие 2 701 " in text, text[:2000]
+    assert "принял участие 2 701 человек" in text, text[:2000]  # 2 701: «принял», as after 1
     # The computed sentence has the new figure; the coordinator's text still quotes the old one,
     # which the approval page flags as matching no figure.
     assert text.count("2 584") == text.count("В них приняли участие 2 584")
@@ -348,3 +348,52 @@ def test_spravka_on_a_phone_has_no_page_wide_horizontal_scroll_and_readable_tabl
         assert 0 <= table["sectionLeft"] and table["sectionRight"] <= viewport, table
         assert table["fits"] or table["scrolls"], table
     screenshot(phone, "phone")
+
+
+def test_coordinator_writes_approves_twice_and_an_official_downloads_both_versions(page, phone):
+    """The справка as a signed document: the coordinator takes a draft into the text, approves,
+    a record changes, the page lists the difference, version 2 is approved; an official (on a
+    phone) reads version 2 and downloads both versions."""
+    from participants.models import Membership
+
+    log_in(page, "koordinator-tomsk")
+    page.goto(TOMSK_2019)
+    page.get_by_role("link", name="Редактировать текст").click()
+    page.wait_for_load_state()
+    assert "/admin/reports/periodreport/" in page.url
+    page.fill("#id_part__problems", "Приток новых резидентов сокращается.")
+    page.locator("input[name^=accept__]").first.check()
+    page.get_by_role("button", name="Сохранить", exact=True).click()
+    page.wait_for_load_state()
+    assert "успешно" in text_of(page, "ul.messagelist")
+
+    page.goto(TOMSK_2019)
+    assert "Приток новых резидентов сокращается." in text_of(page, "article.report")
+    page.get_by_role("link", name="Утвердить…").first.click()
+    page.get_by_role("button", name="Утвердить версию 1").click()
+    page.wait_for_load_state()
+    assert "Справка утверждена: версия 1" in text_of(page)
+
+    # A correction after approval: one of 2019's resident pupils was included by mistake.
+    Membership.objects.filter(programme__slug="tomsk-mkr", included_on__year=2019, category="school").first().delete()
+    page.goto(TOMSK_2019)
+    changes = text_of(page, "section.changes-since")
+    assert "Отличия от утверждённой версии 1" in changes and "463" in changes and "462" in changes
+    page.get_by_role("link", name="Утвердить…").first.click()
+    page.get_by_role("button", name="Утвердить версию 2").click()
+    page.wait_for_load_state()
+    assert "Справка утверждена: версия 2" in text_of(page)
+    screenshot(page, "coordinator-approved")
+
+    log_in(phone, "vlast")
+    phone.goto(TOMSK_2019)
+    assert "версия 2" in text_of(phone, "article.report")
+    assert "Черновик" not in text_of(phone, "article.report")
+    name, content = download(phone, phone.get_by_role("link", name="Скачать PDF"))
+    assert name == "spravka-tomsk-mkr-2019-v2.pdf"
+    assert "версия 2" in pdf_text(content) and "462 резидента" in pdf_text(content)
+    versions = phone.locator("section.version-list li", has_text="Версия 1")
+    name, content = download(phone, versions.get_by_role("link", name="PDF"))
+    assert name == "spravka-tomsk-mkr-2019-v1.pdf"
+    assert "версия 1" in pdf_text(content) and "463 резидента" in pdf_text(content)
+    screenshot(phone, "official-versions")

@@ -233,7 +233,7 @@ class Context:
 # Sections ---------------------------------------------------------------------------------------
 
 
-def _criteria(results, ctx: Context) -> str:
+def criteria_draft(results, ctx: Context) -> str:
     evaluated = [r for r in results if r.met is not None]
     unset = [r for r in results if r.met is None]
     if not evaluated:
@@ -335,7 +335,7 @@ def _missed_streak(number: int, ctx: Context, offset: int = 1) -> int:
     return streak
 
 
-def _residents(summary, ctx: Context) -> str:
+def residents_draft(summary, ctx: Context) -> str:
     if not summary.residents and not summary.new_residents:
         return f"Резиденты на {w.long_date(summary.on_date)} не записаны."
     total = summary.residents
@@ -402,7 +402,7 @@ def _rising(ctx: Context, name: str) -> bool:
     return len(values) >= 2 and all(a < b for a, b in pairwise(values))
 
 
-def _residents_by_municipality(table, ctx: Context) -> str:
+def residents_by_municipality_draft(table, ctx: Context) -> str:
     rows = table.rows + table.other_regions
     total = table.total.residents
     if not total:
@@ -508,7 +508,7 @@ def _residents_by_municipality(table, ctx: Context) -> str:
     return _paragraphs(*parts)
 
 
-def _accredited_participants(figures, ctx: Context) -> str:
+def accredited_participants_draft(figures, ctx: Context) -> str:
     periods = figures.periods
     current = periods[-1]
     if not current.participants and not current.editions:
@@ -609,7 +609,7 @@ def _coverage_span(coverage, ctx: Context) -> str:
     return ctx.in_period(held[0]) if len(held) == 1 else ctx.span(held[0], held[-1])
 
 
-def _territorial_coverage(coverage, ctx: Context) -> str:
+def territorial_coverage_draft(coverage, ctx: Context) -> str:
     labels = coverage.period_labels
     if not coverage.series:
         return f"Аккредитованные мероприятия {ctx.span(labels[0], labels[-1])} не записаны."
@@ -697,7 +697,7 @@ def _territorial_coverage(coverage, ctx: Context) -> str:
     return _paragraphs(*parts)
 
 
-def _satellite_events(satellites, ctx: Context) -> str:
+def satellite_events_draft(satellites, ctx: Context) -> str:
     total = satellites.total
     if not satellites.rows or not (total.current or satellites.held):
         return f"Мероприятия-спутники {ctx.in_period()} не записаны."
@@ -765,7 +765,7 @@ def _satellite_events(satellites, ctx: Context) -> str:
     return _paragraphs(*parts)
 
 
-def _opportunities(opportunities, ctx: Context) -> str:
+def opportunities_draft(opportunities, ctx: Context) -> str:
     target = ctx.target("residents_with_opportunities")
     if not opportunities.residents:
         text = f"Практики, стажировки, профильные смены и экспертная работа резидентов {ctx.in_period()} не записаны."
@@ -813,7 +813,7 @@ def _opportunities(opportunities, ctx: Context) -> str:
     return _paragraphs(*parts)
 
 
-def _partners(partners, ctx: Context) -> str:
+def partners_draft(partners, ctx: Context) -> str:
     if not partners.active:
         return "Организации-партнёры на конец периода не записаны."
     if partners.new:
@@ -839,7 +839,7 @@ def _partners(partners, ctx: Context) -> str:
     return _paragraphs(*parts)
 
 
-def _publications(publications, ctx: Context) -> str:
+def publications_draft(publications, ctx: Context) -> str:
     if not publications.media and not publications.social_network_posts:
         return f"Публикации {ctx.in_period()} не записаны."
     counted = [o for o in publications.by_outlet if o.kind != "social_network"]
@@ -870,7 +870,7 @@ def _publications(publications, ctx: Context) -> str:
     return _paragraphs(*parts)
 
 
-def _achievements(achievements, ctx: Context) -> str:
+def achievements_draft(achievements, ctx: Context) -> str:
     rows = achievements.rows
     if not rows:
         return f"Личные достижения {ctx.in_period()} не записаны."
@@ -904,7 +904,7 @@ def _achievements(achievements, ctx: Context) -> str:
     return _paragraphs(*parts)
 
 
-def _cohort(cohort, ctx: Context) -> str:
+def cohort_draft(cohort, ctx: Context) -> str:
     current, previous = cohort.current, cohort.previous
     if not current.participants:
         return f"Участники {ctx.in_period()} не записаны."
@@ -955,7 +955,7 @@ def _cohort(cohort, ctx: Context) -> str:
     return _paragraphs(*parts)
 
 
-def _teams(teams, ctx: Context) -> str:
+def teams_draft(teams, ctx: Context) -> str:
     if not teams.rows:
         return f"Проектные команды {ctx.in_period()} не записаны."
     sizes = [r.members for r in teams.rows]
@@ -999,7 +999,7 @@ def _teams(teams, ctx: Context) -> str:
     return _paragraphs(*parts)
 
 
-def _organizations_ranking(ranking, ctx: Context) -> str:
+def organizations_ranking_draft(ranking, ctx: Context) -> str:
     if not ranking.rows:
         return f"Участники {ctx.in_period()} ни в одной организации не записаны."
     total = ranking.participants
@@ -1050,7 +1050,7 @@ def _organizations_ranking(ranking, ctx: Context) -> str:
     return _paragraphs(*parts)
 
 
-def _diagnostics_by_organization(diagnostics, ctx: Context) -> str:
+def diagnostics_by_organization_draft(diagnostics, ctx: Context) -> str:
     cohort = ctx.section(S.COHORT)
     size = cohort.participants if cohort is not None else None
     if not diagnostics.participants:
@@ -1088,7 +1088,7 @@ def _diagnostics_by_organization(diagnostics, ctx: Context) -> str:
     return _paragraphs(*parts)
 
 
-def _activities(activities, ctx: Context) -> str:
+def activities_draft(activities, ctx: Context) -> str:
     held = [r for r in activities.rows if r.held]
     if not held:
         return f"Мероприятия участников {ctx.in_period()} не записаны."
@@ -1135,7 +1135,7 @@ def _activities(activities, ctx: Context) -> str:
     return _paragraphs(*parts)
 
 
-def _diagnostic_growth(growth, ctx: Context) -> str:
+def diagnostic_growth_draft(growth, ctx: Context) -> str:
     rows = [r for r in growth.rows if r.growth is not None]
     if not rows:
         return f"Результаты входной и итоговой диагностики {ctx.in_period()} не записаны."
@@ -1184,26 +1184,6 @@ def _diagnostic_growth(growth, ctx: Context) -> str:
     return _paragraphs(*parts)
 
 
-SECTIONS = {
-    S.CRITERIA: _criteria,
-    S.RESIDENTS: _residents,
-    S.RESIDENTS_BY_MUNICIPALITY: _residents_by_municipality,
-    S.ACCREDITED_PARTICIPANTS: _accredited_participants,
-    S.TERRITORIAL_COVERAGE: _territorial_coverage,
-    S.SATELLITE_EVENTS: _satellite_events,
-    S.OPPORTUNITIES: _opportunities,
-    S.PARTNERS: _partners,
-    S.PUBLICATIONS: _publications,
-    S.ACHIEVEMENTS: _achievements,
-    S.COHORT: _cohort,
-    S.TEAMS: _teams,
-    S.ORGANIZATIONS_RANKING: _organizations_ranking,
-    S.DIAGNOSTICS_BY_ORGANIZATION: _diagnostics_by_organization,
-    S.ACTIVITIES: _activities,
-    S.DIAGNOSTIC_GROWTH: _diagnostic_growth,
-}
-
-
 def _closing_list(lines: list[str]) -> str:
     unique = list(dict.fromkeys(lines))
     return _items([line + (";" if i < len(unique) - 1 else ".") for i, line in enumerate(unique)])
@@ -1225,10 +1205,13 @@ def section_drafts(report, earlier: Sequence = ()) -> dict[str, str]:
                 "участников."
             )
         }
+    from .sections import SECTIONS  # the registry imports this module's draft functions
+
     drafts = {}
     for key in report.programme.section_keys():
-        if key in SECTIONS and key in report.sections:
-            text = SECTIONS[key](report.sections[key], ctx)
+        draft = SECTIONS[key].draft
+        if draft is not None and key in report.sections:
+            text = draft(report.sections[key], ctx)
             if text:
                 drafts[key] = text
     if S.CONCLUSIONS in report.programme.section_keys() and ctx.summary:

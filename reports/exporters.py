@@ -66,26 +66,6 @@ FORMATS = {
     "date": "DD.MM.YYYY",
 }
 
-# Sheet names (at most 31 characters); a section not listed here takes its label.
-SHEET_NAMES = {
-    S.CRITERIA: "Критерии",
-    S.RESIDENTS: "Резиденты",
-    S.RESIDENTS_BY_MUNICIPALITY: "Резиденты по муниципалитетам",
-    S.ACCREDITED_PARTICIPANTS: "Аккредитованные мероприятия",
-    S.TERRITORIAL_COVERAGE: "Территориальный охват",
-    S.SATELLITE_EVENTS: "Мероприятия-спутники",
-    S.OPPORTUNITIES: "Практики и стажировки",
-    S.PARTNERS: "Партнёры",
-    S.PUBLICATIONS: "Публикации",
-    S.ACHIEVEMENTS: "Личные достижения",
-    S.COHORT: "Участники и организации",
-    S.TEAMS: "Проектные команды",
-    S.ORGANIZATIONS_RANKING: "Рейтинг организаций",
-    S.DIAGNOSTICS_BY_ORGANIZATION: "Прохождение диагностики",
-    S.ACTIVITIES: "Мероприятия участников",
-    S.DIAGNOSTIC_GROWTH: "Прирост компетенций",
-}
-
 
 @dataclass(frozen=True)
 class Col:
@@ -242,7 +222,7 @@ def _names_table(ws: Worksheet, row: int, title: str, names: list[str]) -> int:
 # One writer per section: (workbook, sheet name, title, result, report) -> None
 
 
-def _criteria(wb, name, title, results, report):
+def criteria_sheet(wb, name, title, results, report):
     ws, row = _new_sheet(wb, name, title, report)
     rows = []
     for r in results:
@@ -271,7 +251,7 @@ def _criteria(wb, name, title, results, report):
         _note(ws, row, f"Нет данных (не оценены): {', '.join(no_data)}.", columns=3)
 
 
-def _residents(wb, name, title, summary, report):
+def residents_sheet(wb, name, title, summary, report):
     ws, row = _new_sheet(wb, name, title, report, f"По состоянию на {short_date(summary.on_date)}")
     rows = [[_capital(c.label), c.count] for c in summary.resident_categories]
     rows.append(Emphasis(["Резидентов всего (школьники и студенты)", _known(summary.residents)]))
@@ -283,7 +263,7 @@ def _residents(wb, name, title, summary, report):
     _table(ws, row, [Col("Категория"), Col("Человек", "int")], rows, freeze=True)
 
 
-def _residents_by_municipality(wb, name, title, table, report):
+def residents_by_municipality_sheet(wb, name, title, table, report):
     ws, row = _new_sheet(wb, name, title, report, f"Резиденты-школьники по состоянию на {short_date(table.on_date)}")
     rows = [[r.municipality, r.organizations, r.residents] for r in table.rows]
     if table.other_regions:
@@ -298,7 +278,7 @@ def _residents_by_municipality(wb, name, title, table, report):
         _names_table(ws, row, "Региональные образовательные организации с резидентами", table.regional_organizations)
 
 
-def _accredited_participants(wb, name, title, figures, report):
+def accredited_participants_sheet(wb, name, title, figures, report):
     ws, row = _new_sheet(wb, name, title, report)
     rows = [[_period_name(report, p.label), _known(p.participants), _known(p.editions)] for p in figures.periods]
     columns = [Col("Период"), Col("Участников", "int"), Col("Проведено мероприятий", "int")]
@@ -317,7 +297,7 @@ def _accredited_participants(wb, name, title, figures, report):
         _note(ws, row, f"Источник численности: {', '.join(figures.sources)}.", columns=3)
 
 
-def _territorial_coverage(wb, name, title, coverage, report):
+def territorial_coverage_sheet(wb, name, title, coverage, report):
     ws, row = _new_sheet(wb, name, title, report)
     rows = []
     for series in coverage.series:
@@ -350,7 +330,7 @@ def _territorial_coverage(wb, name, title, coverage, report):
     _names_table(ws, row, f"Муниципалитеты без участников аккредитованных мероприятий, {years}", coverage.not_covered)
 
 
-def _satellite_events(wb, name, title, satellites, report):
+def satellite_events_sheet(wb, name, title, satellites, report):
     qualifier = f"Проведено мероприятий-спутников за {report.period_title}: {wording.figure(satellites.held)}"
     ws, row = _new_sheet(wb, name, title, report, qualifier)
     if not satellites.rows:
@@ -383,7 +363,7 @@ def _satellite_events(wb, name, title, satellites, report):
         _note(ws, row, f"Источник численности: {', '.join(satellites.sources)}.", columns=2)
 
 
-def _opportunities(wb, name, title, opportunities, report):
+def opportunities_sheet(wb, name, title, opportunities, report):
     ws, row = _new_sheet(wb, name, title, report)
     if opportunities.residents is None:
         _note(ws, row, _not_recorded(report, S.OPPORTUNITIES), columns=2, font=ITALIC)
@@ -393,7 +373,7 @@ def _opportunities(wb, name, title, opportunities, report):
     _table(ws, row, [Col("Вид"), Col("Резидентов", "int")], rows, freeze=True)
 
 
-def _partners(wb, name, title, partners, report):
+def partners_sheet(wb, name, title, partners, report):
     ws, row = _new_sheet(wb, name, title, report)
     if partners.active is None:
         _note(ws, row, _not_recorded(report, S.PARTNERS), columns=2, font=ITALIC)
@@ -407,7 +387,7 @@ def _partners(wb, name, title, partners, report):
         _names_table(ws, row, "Новые организации-партнёры", partners.new_names)
 
 
-def _publications(wb, name, title, publications, report):
+def publications_sheet(wb, name, title, publications, report):
     ws, row = _new_sheet(wb, name, title, report)
     rows = [[_capital(o.label), o.publications, o.outlets] for o in publications.by_outlet]
     if rows:
@@ -416,7 +396,7 @@ def _publications(wb, name, title, publications, report):
     _table_or_line(ws, row, columns, rows, _not_recorded(report, S.PUBLICATIONS), freeze=True)
 
 
-def _achievements(wb, name, title, achievements, report):
+def achievements_sheet(wb, name, title, achievements, report):
     qualifier = (
         f"Человек с достижениями: {achievements.people}, из них не названы (нет согласия): {achievements.unnamed}"
     )
@@ -439,7 +419,7 @@ def _achievements(wb, name, title, achievements, report):
     _table_or_line(ws, row, columns, rows, _not_recorded(report, S.ACHIEVEMENTS), freeze=True)
 
 
-def _cohort(wb, name, title, cohort, report):
+def cohort_sheet(wb, name, title, cohort, report):
     ws, row = _new_sheet(wb, name, title, report)
     rows = [
         [_period_name(report, p.label), _known(p.participants), _known(p.organizations)]
@@ -449,7 +429,7 @@ def _cohort(wb, name, title, cohort, report):
     _table(ws, row, columns, rows, freeze=True)
 
 
-def _teams(wb, name, title, teams, report):
+def teams_sheet(wb, name, title, teams, report):
     ws, row = _new_sheet(wb, name, title, report)
     rows = [[t.name, t.members, t.mentor] for t in teams.rows]
     if rows:
@@ -458,7 +438,7 @@ def _teams(wb, name, title, teams, report):
     _table_or_line(ws, row, columns, rows, _not_recorded(report, S.TEAMS), freeze=True)
 
 
-def _organizations_ranking(wb, name, title, ranking, report):
+def organizations_ranking_sheet(wb, name, title, ranking, report):
     ws, row = _new_sheet(wb, name, title, report, "Равное число участников — одно место")
     rows = [[r.place, r.organization, r.participants] for r in ranking.rows]
     if rows:
@@ -467,7 +447,7 @@ def _organizations_ranking(wb, name, title, ranking, report):
     _table_or_line(ws, row, columns, rows, _not_recorded(report, S.ORGANIZATIONS_RANKING), freeze=True)
 
 
-def _diagnostics_by_organization(wb, name, title, diagnostics, report):
+def diagnostics_by_organization_sheet(wb, name, title, diagnostics, report):
     ws, row = _new_sheet(wb, name, title, report, "Прошли входную и итоговую диагностику")
     rows = [[r.organization, r.participants] for r in diagnostics.rows]
     if rows:
@@ -476,7 +456,7 @@ def _diagnostics_by_organization(wb, name, title, diagnostics, report):
     _table_or_line(ws, row, columns, rows, _not_recorded(report, S.DIAGNOSTICS_BY_ORGANIZATION), freeze=True)
 
 
-def _activities(wb, name, title, activities, report):
+def activities_sheet(wb, name, title, activities, report):
     ws, row = _new_sheet(wb, name, title, report)
     rows = [
         [a.starts_on, a.ends_on, a.title if a.held else f"{a.title} (не состоялось)", a.pupils, a.teachers]
@@ -492,7 +472,7 @@ def _activities(wb, name, title, activities, report):
     _table_or_line(ws, row, columns, rows, _not_recorded(report, S.ACTIVITIES), freeze=True)
 
 
-def _diagnostic_growth(wb, name, title, growth, report):
+def diagnostic_growth_sheet(wb, name, title, growth, report):
     qualifier = f"Инструмент: {growth.instrument or '—'}; участников, прошедших обе диагностики: {growth.participants}"
     ws, row = _new_sheet(wb, name, title, report, qualifier)
     rows = [[r.competence, r.entry, r.final, r.growth] for r in growth.rows]
@@ -503,26 +483,6 @@ def _diagnostic_growth(wb, name, title, growth, report):
         Col("Прирост, баллов", "growth"),
     ]
     _table_or_line(ws, row, columns, rows, _not_recorded(report, S.DIAGNOSTIC_GROWTH), freeze=True)
-
-
-WRITERS = {
-    S.CRITERIA: _criteria,
-    S.RESIDENTS: _residents,
-    S.RESIDENTS_BY_MUNICIPALITY: _residents_by_municipality,
-    S.ACCREDITED_PARTICIPANTS: _accredited_participants,
-    S.TERRITORIAL_COVERAGE: _territorial_coverage,
-    S.SATELLITE_EVENTS: _satellite_events,
-    S.OPPORTUNITIES: _opportunities,
-    S.PARTNERS: _partners,
-    S.PUBLICATIONS: _publications,
-    S.ACHIEVEMENTS: _achievements,
-    S.COHORT: _cohort,
-    S.TEAMS: _teams,
-    S.ORGANIZATIONS_RANKING: _organizations_ranking,
-    S.DIAGNOSTICS_BY_ORGANIZATION: _diagnostics_by_organization,
-    S.ACTIVITIES: _activities,
-    S.DIAGNOSTIC_GROWTH: _diagnostic_growth,
-}
 
 
 def _sheet_name(wanted: str, used: set[str]) -> str:
@@ -634,10 +594,13 @@ def report_workbook(report, *, holder=None, narrative: dict | None = None, stamp
     wb.properties.title = f"Справка: {report.programme.name}, {report.period_title}"
     wb.properties.creator = report.programme.operator or "talentbank"
     used = {FIRST_SHEET.casefold(), NARRATIVE_SHEET.casefold()}
+    from .sections import SECTIONS  # the registry imports this module's sheet writers
+
     planned = []
     for key, title, result in report.ordered_sections():
-        if key in WRITERS:
-            planned.append((key, title, result, _sheet_name(SHEET_NAMES.get(key, title), used)))
+        section = SECTIONS[key]
+        if section.sheet is not None:
+            planned.append((section, title, result, _sheet_name(section.sheet_name or title, used)))
     conclusions = report.sections.get(S.CONCLUSIONS) if S.CONCLUSIONS in report.programme.section_keys() else None
     if narrative is None:
         narrative = holder.narrative if holder is not None else {}
@@ -649,8 +612,8 @@ def report_workbook(report, *, holder=None, narrative: dict | None = None, stamp
     _title_sheet(wb.active, report, contents, conclusions or [], stamp, frame)
     if has_text:
         _narrative_sheet(wb, NARRATIVE_SHEET, report, narrative)
-    for key, title, result, name in planned:
-        WRITERS[key](wb, name, title, result, report)
+    for section, title, result, name in planned:
+        section.sheet(wb, name, title, result, report)
     buffer = io.BytesIO()
     wb.save(buffer)
     return buffer.getvalue()

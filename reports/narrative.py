@@ -18,8 +18,6 @@ from dataclasses import dataclass
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
-from participants.models import ReportSection
-
 INTRODUCTION = "introduction"
 PROBLEMS = "problems"
 TASKS = "tasks"
@@ -44,13 +42,10 @@ class Part:
 
 def parts(programme) -> list[Part]:
     """The blocks of the programme's справка in print order."""
+    from .sections import SECTIONS  # the registry imports the exporters, which import this module
+
     found = [Part(INTRODUCTION, "Введение", "Введение")]
-    for key in programme.section_keys():
-        title = ReportSection(key).label
-        if key == ReportSection.CONCLUSIONS:
-            found.append(Part(key, "Выводы", ""))
-        else:
-            found.append(Part(key, f"Комментарий к разделу «{title}»", ""))
+    found += [Part(key, SECTIONS[key].commentary_label, "") for key in programme.section_keys()]
     found += [Part(key, label, label) for key, label in CLOSING_PARTS.items()]
     return found
 

@@ -3,33 +3,12 @@
 from dataclasses import dataclass
 
 from participants.models import PROGRAMME_KIND_GENITIVE
-from participants.models import ReportSection as S
 
-from . import charts
 from . import narrative as prose
 from .services import Report
 
-# Sections printed as a numbered table ("Таблица N"), in the order they appear.
-TABLE_SECTIONS = {
-    S.RESIDENTS_BY_MUNICIPALITY,
-    S.TERRITORIAL_COVERAGE,
-    S.SATELLITE_EVENTS,
-    S.TEAMS,
-    S.ORGANIZATIONS_RANKING,
-    S.DIAGNOSTICS_BY_ORGANIZATION,
-}
-
-CHARTS = {
-    S.RESIDENTS_BY_MUNICIPALITY: charts.residents_by_municipality_chart,
-    S.SATELLITE_EVENTS: charts.satellite_events_chart,
-    S.TERRITORIAL_COVERAGE: charts.coverage_matrix_chart,
-    S.DIAGNOSTIC_GROWTH: charts.diagnostic_growth_chart,
-}
-
-
-# Sections that list a row per person, team or organisation. A national-size bank has thousands of
-# them: the page and the PDF print the first rows, the workbook and the API carry them all.
-LONG_LISTS = {S.ACHIEVEMENTS, S.TEAMS, S.ORGANIZATIONS_RANKING, S.DIAGNOSTICS_BY_ORGANIZATION}
+# A long list (a row per person, team or organisation; a national-size bank has thousands of them):
+# the page and the PDF print the first rows, the workbook and the API carry them all.
 PRINTED_ROWS = 50
 
 
@@ -60,22 +39,25 @@ def document_sections(
 ) -> list[DocumentSection]:
     """raster_charts: charts as PNG images (for the PDF) instead of inline SVG (for the page);
     texts: the narrative blocks as they print (narrative.blocks)."""
+    from .sections import SECTIONS  # the registry imports the exporters, which import this module
+
     texts = texts or {}
     sections, table, figure = [], 0, 0
     for key, title, data in report.ordered_sections():
+        registered = SECTIONS[key]
         number = None
-        if key in TABLE_SECTIONS and _has_table(data):
+        if registered.table and _has_table(data):
             table += 1
             number = table
         chart = ""
-        if key in CHARTS and report.has_data:
-            chart = CHARTS[key].png(data) if raster_charts else CHARTS[key](data)
-        section = DocumentSection(key, title, data, f"reports/sections/{key}.html", number, chart)
+        if registered.chart is not None and report.has_data:
+            chart = registered.chart.png(data) if raster_charts else registered.chart(data)
+        section = DocumentSection(key, title, data, registered.template, number, chart)
         section.commentary = prose.to_html(texts.get(key, ""))
         if chart:
             figure += 1
             section.figure_number = figure
-        if key in LONG_LISTS:
+        if registered.long_list:
             section.rows = data.rows[:PRINTED_ROWS]
             section.more = max(0, len(data.rows) - PRINTED_ROWS)
         sections.append(section)

@@ -2,7 +2,8 @@
 
 `build_report(programme, year)` runs the sections the programme is configured with; each section
 is a plain function (programme, period) -> dataclass in bank.py, events.py, cohort.py or
-criteria.py. The HTML page, the PDF, the workbook and the JSON all render this one result.
+criteria.py, registered with its title, template, sheet and draft in reports/sections.py. The HTML
+page, the PDF, the workbook and the JSON all render this one result.
 """
 
 from dataclasses import asdict, dataclass, field, is_dataclass
@@ -16,27 +17,7 @@ from events.models import Edition
 from participants.models import CriterionTarget, Membership, Programme, ReportSection
 from participants.periods import Period, PeriodKind
 
-from . import bank, cohort, conclusions, criteria, events
-
 S = ReportSection
-SECTION_FUNCTIONS = {
-    S.CRITERIA: criteria.criteria,
-    S.RESIDENTS: bank.residents_summary,
-    S.RESIDENTS_BY_MUNICIPALITY: bank.residents_by_municipality,
-    S.ACCREDITED_PARTICIPANTS: events.accredited_participants,
-    S.TERRITORIAL_COVERAGE: events.territorial_coverage,
-    S.SATELLITE_EVENTS: events.satellite_events,
-    S.OPPORTUNITIES: bank.opportunities,
-    S.PARTNERS: bank.partners,
-    S.PUBLICATIONS: bank.publications,
-    S.ACHIEVEMENTS: bank.achievements,
-    S.COHORT: cohort.cohort,
-    S.TEAMS: cohort.teams,
-    S.ORGANIZATIONS_RANKING: cohort.organizations_ranking,
-    S.DIAGNOSTICS_BY_ORGANIZATION: cohort.diagnostics_by_organization,
-    S.ACTIVITIES: events.activities,
-    S.DIAGNOSTIC_GROWTH: cohort.diagnostic_growth,
-}
 
 
 @dataclass
@@ -50,13 +31,9 @@ class Report:
     def get(self, key: str):
         """A section's result, computed once even when conclusions ask for it again."""
         if key not in self.sections:
-            if key == S.CONCLUSIONS:
-                self.sections[key] = conclusions.conclusions(self)
-            elif key == S.CRITERIA:
-                # Metrics read the report's own sections instead of computing them again.
-                self.sections[key] = criteria.criteria(self.programme, self.period, section=lambda k, _: self.get(k))
-            else:
-                self.sections[key] = SECTION_FUNCTIONS[key](self.programme, self.period)
+            from reports.sections import SECTIONS  # the registry imports the section functions from here
+
+            self.sections[key] = SECTIONS[key].compute(self)
         return self.sections[key]
 
     @property
@@ -66,7 +43,9 @@ class Report:
 
     def ordered_sections(self) -> list[tuple[str, str, Any]]:
         """(key, title, result) in print order."""
-        return [(key, S(key).label, self.sections[key]) for key in self.programme.section_keys()]
+        from reports.sections import SECTIONS
+
+        return [(key, SECTIONS[key].title, self.sections[key]) for key in self.programme.section_keys()]
 
     def to_dict(self) -> dict:
         data = {
@@ -85,8 +64,10 @@ class Report:
             "generated_at": self.generated_at.isoformat(),
             "has_data": self.has_data,
         }
+        from reports.sections import SECTIONS
+
         for key in self.programme.section_keys():
-            data[key] = jsonable(self.sections[key])
+            data[SECTIONS[key].json_key] = jsonable(self.sections[key])
         if S.COHORT in self.sections:
             data["participants"] = self.sections[S.COHORT].participants
             data["organizations"] = self.sections[S.COHORT].organizations

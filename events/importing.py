@@ -14,7 +14,7 @@ from events.models import Participation, Role
 from participants import bulk
 from participants.bulk import chunks
 from participants.formats import short_date
-from participants.importing.columns import SEX_DROPDOWN, FieldChecks, Organisations, Row
+from participants.importing.columns import PERSON_COLUMNS, SEX_DROPDOWN, FieldChecks, Organisations, Row
 from participants.importing.planning import (
     CATEGORY_CHANGE_REASON,
     Plan,
@@ -30,32 +30,18 @@ from participants.importing.planning import (
 )
 from participants.importing.reading import label_key, read_sheet
 from participants.importing.report import ImportIssue, ImportReport, RowOutcome, sort_issues
-from participants.importing.templates import build_template
+from participants.importing.templates import PERSON_WIDTHS, build_template
 from participants.importing.writing import HISTORY_REASON, run, save_people
 from participants.models import COURSE_ORGANISATION_KINDS, RESIDENT_CATEGORIES, Category, Participant
 
-RESULT_COLUMNS = [
-    "Фамилия",
-    "Имя",
-    "Отчество",
-    "Дата рождения",
-    "Пол",
-    "Образовательная организация",
-    "Роль",
-    "Результат",
-]
+RESULT_COLUMNS = [*PERSON_COLUMNS, "Роль", "Результат"]
 RESULT_SHEET = "Результаты"
 ROLE_DROPDOWN = [role.label for role in Role]
 _ROLE_BY_LABEL = {label_key(r.label): r.value for r in Role}
 RESIDENT_ROLES = {Role.WINNER: "Победитель", Role.PRIZE_WINNER: "Призёр"}
 
 RESULT_WIDTHS = {
-    "Фамилия": 18,
-    "Имя": 14,
-    "Отчество": 18,
-    "Дата рождения": 14,
-    "Пол": 6,
-    "Образовательная организация": 40,
+    **PERSON_WIDTHS,
     "Роль": 16,
     "Результат": 40,
 }

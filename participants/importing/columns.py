@@ -20,13 +20,17 @@ from participants.importing.reading import SPACES, is_empty, label_key
 from participants.importing.report import ImportIssue
 from participants.models import Category, Organisation, Participant, Sex
 
-PARTICIPANT_COLUMNS = [
+# Who the row is: the first columns of both imports (participants, event results).
+PERSON_COLUMNS = [
     "Фамилия",
     "Имя",
     "Отчество",
     "Дата рождения",
     "Пол",
     "Образовательная организация",
+]
+PARTICIPANT_COLUMNS = [
+    *PERSON_COLUMNS,
     "Класс/курс",
     "Категория",
     "Дата включения",

@@ -28,13 +28,16 @@ _HEADER_FONT = Font(bold=True, color="FFFFFF")
 _HEADER_FILL = PatternFill("solid", fgColor="1F4E78")
 _HEADER_BORDER = Border(bottom=Side(style="thin", color="000000"))
 
-PARTICIPANT_WIDTHS = {
+PERSON_WIDTHS = {
     "Фамилия": 18,
     "Имя": 14,
     "Отчество": 18,
     "Дата рождения": 14,
     "Пол": 6,
     "Образовательная организация": 40,
+}
+PARTICIPANT_WIDTHS = {
+    **PERSON_WIDTHS,
     "Класс/курс": 11,
     "Категория": 24,
     "Дата включения": 15,

@@ -13,6 +13,7 @@ from accounts.models import ApiToken, ManagedUser
 from accounts.passwords import reset_password, resettable_users
 from accounts.rules import REFUSED, manageable_users
 from participants.admin_scope import RunsTheBankReadOnlyMixin
+from talentbank.admin_words import RussianAdminMixin
 
 
 @admin.register(ManagedUser)
@@ -70,7 +71,7 @@ class PasswordResetAdmin(RunsTheBankReadOnlyMixin, admin.ModelAdmin):
 
 
 @admin.register(ApiToken)
-class ApiTokenAdmin(admin.ModelAdmin):
+class ApiTokenAdmin(RussianAdminMixin, admin.ModelAdmin):
     """«Токены API»: issue (the key is shown once, on the page after saving) and revoke (delete).
 
     Only the tokens of the accounts the user manages (accounts.rules, oneself included) are listed,

@@ -9,6 +9,7 @@ from django.http import Http404
 
 from participants.access import HIDDEN_IN_CASCADE, access_for, hidden_in_cascade, is_scoped_model, scope
 from participants.models import Organisation
+from talentbank.admin_words import RussianAdminMixin
 from talentbank.pagination import EstimatedCountPaginator
 
 
@@ -88,7 +89,7 @@ class ScopedQuerysetMixin:
         return super().formfield_for_manytomany(db_field, request, **kwargs)
 
 
-class RunsTheBankReadOnlyMixin:
+class RunsTheBankReadOnlyMixin(RussianAdminMixin):
     """An admin page that superusers and coordinators read and nobody edits (the audit log, the
     password list): whom it shows is the page's own get_queryset."""
 
@@ -117,7 +118,7 @@ class RunsTheBankReadOnlyMixin:
 NOT_FOUND = "Запись не найдена или у вас нет к ней доступа."
 
 
-class ScopedAdminMixin(ScopedQuerysetMixin):
+class ScopedAdminMixin(RussianAdminMixin, ScopedQuerysetMixin):
     # Lists never wait for a full COUNT over a national-size table (see talentbank/pagination.py).
     paginator = EstimatedCountPaginator
     show_full_result_count = False

@@ -8,6 +8,7 @@ from django.urls import reverse
 from django.utils.text import capfirst
 
 from participants.models import ImportUpload
+from talentbank.admin_words import words_for
 
 pytestmark = pytest.mark.usefixtures("demo_data")
 
@@ -50,7 +51,7 @@ def test_changelist_renders_with_its_russian_heading(coordinator_client, model, 
     assert response.status_code == 200
     page = response.content.decode()
     action = "изменения" if model_admin.has_change_permission(response.wsgi_request) else "просмотра"
-    assert f"Выберите {model._meta.verbose_name} для {action}" in page
+    assert f"Выберите {words_for(model).accusative} для {action}" in page
     assert capfirst(model._meta.verbose_name_plural) in page
 
 

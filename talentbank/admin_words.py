@@ -187,6 +187,16 @@ class RussianAdminMixin:
                     context["title"] = gettext(sentence) % words.accusative
         return super().render_change_form(request, context, add, change, form_url, obj)
 
+    def render_delete_form(self, request, context):
+        # «Вы уверены, что хотите удалить участника "…"?», not «удалить участник».
+        words = words_for(self.model)
+        if words is not None:
+            refused = gettext("Cannot delete %(name)s")
+            if context.get("title") == refused % {"name": context.get("object_name")}:
+                context["title"] = refused % {"name": words.accusative}
+            context["object_name"] = words.accusative
+        return super().render_delete_form(request, context)
+
     def get_inline_formsets(self, request, formsets, inline_instances, obj=None):
         inline_admin_formsets = super().get_inline_formsets(request, formsets, inline_instances, obj)
         for inline_admin_formset in inline_admin_formsets:

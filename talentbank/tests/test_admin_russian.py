@@ -127,6 +127,9 @@ def test_participant_list_says_whom_to_choose_and_counts_them(login):
     # «… 12 13 610 участников»: the page links, then the count and its noun.
     assert re.sub(r"\D", "", paginator).endswith(str(count)), paginator
     assert paginator.split()[-1] == NOUNS["participant"].form(count), paginator
+    # Filters are headed by their names, not «По образовательная организация».
+    summaries = [visible_text(t).strip() for t in re.findall(r"<summary>(.*?)</summary>", page.content.decode(), re.S)]
+    assert summaries and not any(t.startswith("По ") for t in summaries), summaries
 
 
 def test_inline_add_another_agrees(login):
@@ -182,3 +185,19 @@ def test_counted_forms_follow_the_russian_rule():
         assert words.gender in {"m", "m-anim", "f", "n"}, label
     registered = {m._meta.label_lower for m in admin.site._registry}
     assert {label for label in WORDS if label not in registered} == set()
+
+
+def test_the_delete_confirmation_names_the_record_in_the_accusative(login):
+    from participants.models import Programme
+
+    programme = Programme.objects.get(slug="tomsk-mkr")
+    page = login(COORDINATOR).get(reverse("admin:participants_programme_delete", args=[programme.pk]))
+    text = visible_text(page.content.decode())
+    assert "удалить программу" in text and "удалить программа" not in text.lower(), text[:600]
+
+    from events.models import Publication
+
+    publication = Publication.objects.filter(programme=programme).first()
+    page = login(COORDINATOR).get(reverse("admin:events_publication_delete", args=[publication.pk]))
+    text = visible_text(page.content.decode())
+    assert f"удалить {words_for(Publication).accusative}" in text, text[:600]

@@ -151,26 +151,32 @@ class PeriodReportAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
         return WithDrafts
 
     @staticmethod
-    def _drafts(request, obj) -> dict[str, str]:
-        """Drafts from the figures of this period and the two before it, computed once a request."""
+    def _figures(request, obj):
+        """The справка and the two before it (versions.earlier_reports), computed once a request:
+        the drafts and the check of the text's numbers both read them."""
+        cache = request.__dict__.setdefault("_report_figures", {})
+        if obj.pk not in cache:
+            cache[obj.pk] = (
+                build_report(obj.programme, obj.period),
+                versions.earlier_reports(obj.programme, obj.period),
+            )
+        return cache[obj.pk]
+
+    @classmethod
+    def _drafts(cls, request, obj) -> dict[str, str]:
+        """Drafts from the figures of this period and the two before it, made once a request."""
         cache = request.__dict__.setdefault("_report_drafts", {})
         if obj.pk not in cache:
             from .drafts import section_drafts
 
-            report = build_report(obj.programme, obj.period)
-            earlier = [
-                build_report(obj.programme, year)
-                for year in (obj.period - 1, obj.period - 2)
-                if year >= FIRST_PERIOD_YEAR
-            ]
-            cache[obj.pk] = section_drafts(report, earlier)
+            cache[obj.pk] = section_drafts(*cls._figures(request, obj))
         return cache[obj.pk]
 
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
         if change:
-            flags = versions.number_flags(build_report(obj.programme, obj.period), obj.narrative)
-            for block, message in flags:
+            report, earlier = self._figures(request, obj)
+            for block, message in versions.number_flags(report, obj.narrative, earlier):
                 messages.warning(request, f"{block}: {message}")
 
     def response_add(self, request, obj, post_url_continue=None):

@@ -602,8 +602,7 @@ def report_workbook(report, *, holder=None, narrative: dict | None = None, stamp
         if section.sheet is not None:
             planned.append((section, title, result, _sheet_name(section.sheet_name or title, used)))
     conclusions = report.sections.get(S.CONCLUSIONS) if S.CONCLUSIONS in report.programme.section_keys() else None
-    if narrative is None:
-        narrative = holder.narrative if holder is not None else {}
+    narrative = prose.narrative_of(holder, narrative)
     frame = document_frame(report, holder)
     has_text = bool(prose.blocks(report.programme, narrative))
     contents = ([("Текст справки", NARRATIVE_SHEET)] if has_text else []) + [

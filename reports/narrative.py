@@ -54,6 +54,14 @@ def part_keys(programme) -> set[str]:
     return {part.key for part in parts(programme)}
 
 
+def narrative_of(holder, narrative: dict | None = None) -> dict:
+    """The blocks to print: `narrative` when given (an approved version's), else the holder's
+    (reports.PeriodReport) as saved, else none."""
+    if narrative is not None:
+        return narrative
+    return holder.narrative if holder is not None else {}
+
+
 def blocks(programme, narrative: dict | None) -> dict[str, str]:
     """Each part's text as it prints: the introduction falls back to the programme's description."""
     narrative = narrative or {}

@@ -98,8 +98,7 @@ def document_context(report: Report, *, raster_charts: bool = False, holder=None
     """What the page and the PDF print. holder: the period's reports.PeriodReport (its text and
     frame); narrative: the blocks, when they are not the holder's (an approved version's);
     stamp: the approval of an approved version (versions.Stamp), None for a draft."""
-    if narrative is None:
-        narrative = holder.narrative if holder is not None else {}
+    narrative = prose.narrative_of(holder, narrative)
     texts = prose.blocks(report.programme, narrative)
     sections = document_sections(report, raster_charts=raster_charts, texts=texts)
     closing = [

@@ -4,20 +4,19 @@ the numbers of the text that match no figure of the справка flagged after
 
 from django import forms
 from django.contrib import admin, messages
-from django.http import Http404
-from django.shortcuts import get_object_or_404, redirect
+from django.shortcuts import redirect
 from django.urls import path, reverse
 from django.utils.html import format_html
 from simple_history.admin import SimpleHistoryAdmin
 
 from participants.access import approvable_programmes
 from participants.admin_scope import ScopedAdminMixin
-from participants.models.fields import FIRST_PERIOD_YEAR, LAST_PERIOD_YEAR
 
 from . import narrative as prose
 from . import versions
 from .models import PeriodReport, ReportVersion
 from .services import build_report
+from .views import programme_or_404
 
 PART_FIELD = "part__"
 FRAME_FIELDS = ["issuer", "signer_position", "signer_name", "executor"]
@@ -199,9 +198,7 @@ class PeriodReportAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
 
     def edit_view(self, request, slug: str, year: int):
         """The text of one programme's справка for one period, created on first use."""
-        programme = get_object_or_404(approvable_programmes(request.user), slug=slug)
-        if not FIRST_PERIOD_YEAR <= year <= LAST_PERIOD_YEAR:
-            raise Http404("Такого периода нет.")
+        programme = programme_or_404(request, slug, year, approvable_programmes(request.user))
         found = versions.period_report(programme, year)
         return redirect(reverse("admin:reports_periodreport_change", args=[found.pk]))
 

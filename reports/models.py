@@ -21,6 +21,13 @@ from participants.models import Programme
 from participants.models.fields import PeriodYearField
 
 
+def person_name(user) -> str:
+    """How a справка names the person who approved it: full name, else the login, else «—»."""
+    if user is None:
+        return "—"
+    return user.get_full_name() or user.get_username()
+
+
 class PeriodReport(models.Model):
     programme = models.ForeignKey(Programme, models.CASCADE, related_name="period_reports", verbose_name="программа")
     period = PeriodYearField()
@@ -96,3 +103,7 @@ class ReportVersion(models.Model):
 
     def __str__(self):
         return f"{self.report}, версия {self.number}"
+
+    @property
+    def approver_name(self) -> str:
+        return person_name(self.approved_by)

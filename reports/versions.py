@@ -24,7 +24,7 @@ from participants.models import ReportSection
 
 from . import narrative as prose
 from . import wording as w
-from .models import PeriodReport, ReportVersion
+from .models import PeriodReport, ReportVersion, person_name
 from .services import Report, build_report, jsonable
 
 # Keys of Report.to_dict() that are not figures of the справка.
@@ -112,7 +112,7 @@ def approve(programme, year: int, user) -> ReportVersion:
         figures = jsonable(frozen_figures(report))
         narrative = {key: text for key, text in (holder.narrative or {}).items() if isinstance(text, str) and text}
         approved_at = timezone.now()
-        stamp = Stamp(number=number, approved_at=approved_at, approved_by=_person(user))
+        stamp = Stamp(number=number, approved_at=approved_at, approved_by=person_name(user))
         version = ReportVersion(
             report=holder,
             number=number,
@@ -144,13 +144,7 @@ class Stamp:
 
 
 def stamp_of(version: ReportVersion) -> Stamp:
-    return Stamp(version.number, version.approved_at, _person(version.approved_by))
-
-
-def _person(user) -> str:
-    if user is None:
-        return "—"
-    return user.get_full_name() or user.get_username()
+    return Stamp(version.number, version.approved_at, version.approver_name)
 
 
 # Differences --------------------------------------------------------------------------------------

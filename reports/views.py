@@ -30,9 +30,11 @@ from .services import available_years, build_report
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-def programme_or_404(request, slug: str, year: int):
-    # A programme the user may not read is as absent as one that does not exist.
-    programme = get_object_or_404(report_programmes(request.user), slug=slug)
+def programme_or_404(request, slug: str, year: int, programmes=None):
+    """The programme of a справка's URL among `programmes` (by default those the user may read),
+    for a year a period can have. A programme the user may not read is as absent as one that
+    does not exist."""
+    programme = get_object_or_404(report_programmes(request.user) if programmes is None else programmes, slug=slug)
     if not FIRST_PERIOD_YEAR <= year <= LAST_PERIOD_YEAR:
         raise Http404(f"Периода {year} нет: справки строятся за {FIRST_PERIOD_YEAR}–{LAST_PERIOD_YEAR} годы.")
     return programme

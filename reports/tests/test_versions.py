@@ -161,6 +161,9 @@ def test_only_the_programmes_coordinators_approve_and_edit(login, username, writ
 
 def test_a_coordinator_writes_the_text_in_the_admin_and_accepts_a_draft(login, tomsk):
     client = login("koordinator-tomsk")
+    # A year no period can have is refused as the справка's own page refuses it, and makes nothing.
+    assert client.get("/admin/reports/periodreport/edit/tomsk-mkr/1999/").status_code == 404
+    assert not PeriodReport.objects.filter(period=1999).exists()
     edit = client.get("/admin/reports/periodreport/edit/tomsk-mkr/2019/")
     assert edit.status_code == 302
     holder = PeriodReport.objects.get(programme=tomsk, period=2019)

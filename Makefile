@@ -43,7 +43,7 @@ lock: install-dev
 run: install
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py load_demo --if-empty
-	$(BIN)/python manage.py runserver 127.0.0.1:8000
+	scripts/with-worker $(BIN)/python manage.py runserver 127.0.0.1:8000
 
 test: install-dev
 	@# The browser tests drive Debian's chromium: install it when missing (as root, else through sudo).
@@ -71,7 +71,7 @@ serve: install
 	if [ -n "$$missing" ]; then echo "make serve: задайте в окружении $$missing." >&2; exit 1; fi
 	DEBUG=0 $(BIN)/python manage.py migrate --noinput
 	DEBUG=0 $(BIN)/python manage.py collectstatic --noinput
-	DEBUG=0 exec $(BIN)/gunicorn --config gunicorn.conf.py
+	DEBUG=0 scripts/with-worker $(BIN)/gunicorn --config gunicorn.conf.py
 
 lint: install-dev
 	$(BIN)/ruff check .

@@ -76,3 +76,13 @@ def second_factor_passed_on_force_login(request, monkeypatch):
 def fast_password_hashing(settings):
     # Creating users is part of many tests; the production hasher is slow by design.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+def pytest_configure(config):
+    """Background jobs run inside the request that starts them (jobs.runner.start), on the test's
+    own connection: a test sees a job's outcome at once and rolls it back with everything else.
+    The browser tests that show a progress bar switch to the database queue themselves."""
+    from django.conf import settings
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+    settings.JOBS_DATABASE = "default"

@@ -88,6 +88,19 @@ def period_report(programme, year: int) -> PeriodReport:
     return found
 
 
+def saved_narrative(programme, year: int) -> dict:
+    """The text as the coordinator saved it for this справка (none yet: {})."""
+    found = PeriodReport.objects.filter(programme=programme, period=year).only("narrative").first()
+    return found.narrative if found else {}
+
+
+def file_name(programme, year: int, extension: str, number: int | None = None) -> str:
+    """spravka-tomsk-mkr-2019.pdf for the current draft, spravka-tomsk-mkr-2019-v2.pdf for version 2."""
+    label = programme.period(year).label.replace("/", "-")
+    suffix = f"-v{number}" if number else ""
+    return f"spravka-{programme.slug}-{label}{suffix}.{extension}"
+
+
 def latest_version(programme, year: int) -> ReportVersion | None:
     return (
         ReportVersion.objects.filter(report__programme=programme, report__period=year)

@@ -12,18 +12,17 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
-from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_http_methods
 
 import audit
+from jobs import runner as jobs
+from jobs.models import JobStatus
 from participants.access import approvable_programmes, report_programmes
 from participants.models.fields import FIRST_PERIOD_YEAR, LAST_PERIOD_YEAR
 
 from . import versions
-from .exporters import report_workbook
+from .jobs import CONTENT_TYPES
 from .models import PeriodReport, ReportVersion
-from .pdf import render_report
 from .rendering import document_context
 from .services import available_years, build_report
 
@@ -52,11 +51,6 @@ def _holder(programme, year: int) -> PeriodReport | None:
     return PeriodReport.objects.filter(programme=programme, period=year).first()
 
 
-def _narrative(programme, year: int) -> dict:
-    found = _holder(programme, year)
-    return found.narrative if found else {}
-
-
 def _versions(programme, year: int):
     return (
         ReportVersion.objects.filter(report__programme=programme, report__period=year)
@@ -80,13 +74,6 @@ def _download(content: bytes, content_type: str, filename: str) -> HttpResponse:
     response = HttpResponse(bytes(content), content_type=content_type)
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
-
-
-def _filename(programme, year: int, extension: str, number: int | None = None) -> str:
-    """spravka-tomsk-mkr-2019.pdf for the current draft, spravka-tomsk-mkr-2019-v2.pdf for version 2."""
-    label = programme.period(year).label.replace("/", "-")
-    suffix = f"-v{number}" if number else ""
-    return f"spravka-{programme.slug}-{label}{suffix}.{extension}"
 
 
 @login_required
@@ -143,27 +130,21 @@ def version_detail(request, slug: str, year: int, number: int):
 
 
 def _file(request, slug: str, year: int, number: int | None, kind: str):
+    """An approved version's stored file at once; the current справка's rendered by a background
+    job (reports.jobs), whose page shows the progress and then offers the file."""
     programme = programme_or_404(request, slug, year)
     if number is None and not _can_approve(request.user, programme):
         latest = _versions(programme, year).first()
         number = latest.number if latest else None
-    content_type = "application/pdf" if kind == "pdf" else XLSX
-    if number is not None:
-        version = _version_or_404(programme, year, number, kind)
-        content = getattr(version, kind)
-    else:
-        report = build_report(programme, year)
-        narrative = _narrative(programme, year)
-        content = (
-            render_report(report, narrative=narrative)
-            if kind == "pdf"
-            else report_workbook(report, narrative=narrative)
-        )
-    filename = _filename(programme, year, kind, number)
-    response = _download(content, content_type, filename)
+    filename = versions.file_name(programme, year, kind, number)
     action = audit.DOWNLOAD_REPORT_PDF if kind == "pdf" else audit.DOWNLOAD_REPORT_XLSX
     audit.record(request, action, f"{slug}/{year}: {filename}")
-    return response
+    if number is not None:
+        version = _version_or_404(programme, year, number, kind)
+        return _download(getattr(version, kind), CONTENT_TYPES[kind], filename)
+    title = f"{'PDF' if kind == 'pdf' else 'Excel'}: справка «{programme.name}» за {programme.period(year)}"
+    started = jobs.start(request.user, "report_file", title, programme_id=programme.pk, year=year, kind=kind)
+    return jobs.respond(request, started)
 
 
 @login_required
@@ -193,13 +174,14 @@ def approve(request, slug: str, year: int):
     if not _can_approve(request.user, programme):
         raise Http404("Утверждать справки этой программы вы не можете.")
     if request.method == "POST":
-        version = versions.approve(programme, year, request.user)
-        audit.record(request, audit.APPROVE_REPORT, f"{slug}/{year}: версия {version.number}")
-        link = reverse("reports:version", args=[slug, year, version.number])
-        messages.success(request, mark_safe(f'Справка утверждена: <a href="{link}">версия {version.number}</a>.'))
-        return redirect("reports:detail", slug, year)
+        title = f"Утверждение справки «{programme.name}» за {programme.period(year)}"
+        started = jobs.start(request.user, "approve_report", title, programme_id=programme.pk, year=year)
+        if started.status == JobStatus.DONE:
+            messages.success(request, jobs.outcome_html(started))
+            return redirect("reports:detail", slug, year)
+        return jobs.respond(request, started)
     report = build_report(programme, year)
-    narrative = _narrative(programme, year)
+    narrative = versions.saved_narrative(programme, year)
     latest = _versions(programme, year).first()
     context = {
         "programme": programme,
@@ -228,7 +210,7 @@ def compare(request, slug: str, year: int):
     def side(value: str, default: int):
         if value == "current" and approver:
             report = build_report(programme, year)
-            return "текущие данные", versions.frozen_figures(report), _narrative(programme, year)
+            return "текущие данные", versions.frozen_figures(report), versions.saved_narrative(programme, year)
         number = int(value) if value.isdigit() and len(value) < 6 else default
         version = _version_or_404(programme, year, number, "figures", "narrative")
         return f"версия {version.number}", version.figures, version.narrative

@@ -7,6 +7,7 @@ ALLOWED_HOSTS comma-separated host names
 (the README's "Settings (environment)" lists the production variables: security, sessions, login throttling)
 """
 
+import copy
 import os
 from datetime import timedelta
 from pathlib import Path
@@ -60,6 +61,9 @@ INSTALLED_APPS = [
     "reports",
     "accounts",
     "audit",
+    "django_tasks",
+    "django_tasks_db",
+    "jobs",
 ]
 
 MIDDLEWARE = [
@@ -114,6 +118,16 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # No JIT: the справка's queries return few rows from large tables, and compiling them cost
     # more than a second each at scale 1000 (bench/), far more than they take to run.
     DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c jit=off"
+
+# Background jobs (jobs/): queued in this database, run by `manage.py db_worker` (make run starts
+# one; run as many as you like wherever the database is reachable). Their progress is written
+# through a second connection so that it shows while the job's own transaction is open; SQLite,
+# which allows one writer, keeps it on the one connection.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+JOBS_DATABASE = "default"
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    DATABASES["jobs"] = {**copy.deepcopy(DATABASES["default"]), "TEST": {"MIRROR": "default"}}
+    JOBS_DATABASE = "jobs"
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

@@ -18,5 +18,6 @@ urlpatterns = [
     path("accounts/", include("accounts.urls")),
     path("admin/", admin.site.urls),
     path("reports/", include("reports.urls")),
+    path("jobs/", include("jobs.urls")),
     path("api/v1/", include("talentbank.api")),
 ]

@@ -1,0 +1,272 @@
+"""Background jobs: start one, report its progress, keep its outcome.
+
+A job is a plain function registered under a kind with `@job("kind")`, in a module listed in
+HANDLER_MODULES. It receives the Job row's parameters and a `Progress`, does its work in its own
+transaction (so a failure leaves nothing half-saved) and returns a `Result`: a file to download, a
+page to go to, or both. `start()` records the job and queues it with Django's tasks framework
+(jobs.tasks.run_job); a worker (`manage.py db_worker`, any number of them, on any machine that
+reaches the database) picks it up. Under the immediate backend — the tests — the job runs inside
+`start()`, so a view that starts a job and finds it finished can answer with its result at once.
+
+Progress is written through the "jobs" database alias, a second connection to the same database:
+the work's own transaction stays open until it commits, and the user's page must see the progress
+before that. The estimate comes from `done`/`total` where the work can count (rows of an import),
+and otherwise from how long the last jobs of the same kind took.
+"""
+
+import importlib
+import logging
+import statistics
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import DatabaseError, transaction
+from django.utils import timezone
+
+from talentbank import dberrors
+
+from .models import Job, JobStatus
+
+logger = logging.getLogger(__name__)
+
+HANDLER_MODULES = ["reports.jobs"]
+KEPT_FOR = timedelta(days=7)  # finished jobs and their files are removed after this
+FLUSH_EVERY = 0.5  # seconds between progress writes
+INTERNAL_ERROR = (
+    "Задание прервано внутренней ошибкой; данные не изменены. Повторите попытку, а если ошибка "
+    "повторится, сообщите администратору номер задания."
+)
+
+_handlers: dict[str, Callable] = {}
+
+
+class JobFailed(Exception):
+    """A failure the user can act on: its message, in Russian, is shown as it is."""
+
+
+@dataclass
+class Result:
+    """What a job leaves: a sentence for the user, a page to open, a file to download."""
+
+    message: str = ""
+    link_text: str = ""
+    url: str = ""
+    name: str = ""
+    content_type: str = ""
+    content: bytes | None = None
+
+
+def job(kind: str):
+    """Registers the decorated function as the handler of `kind`."""
+
+    def register(function):
+        _handlers[kind] = function
+        return function
+
+    return register
+
+
+def handler(kind: str) -> Callable:
+    if kind not in _handlers:
+        for module in HANDLER_MODULES:
+            importlib.import_module(module)  # registers the module's handlers
+    if kind not in _handlers:
+        raise LookupError(f"No job handler is registered for {kind!r}.")
+    return _handlers[kind]
+
+
+class Progress:
+    """What a handler tells about its work; written at most every FLUSH_EVERY seconds."""
+
+    def __init__(self, job_id):
+        self.job_id = job_id
+        self.done = 0
+        self.total = 0
+        self.text = ""
+        self._flushed = 0.0
+
+    def stage(self, text: str, total: int = 0):
+        self.text, self.done, self.total = text, 0, total
+        self.flush()
+
+    def advance(self, count: int = 1):
+        self.done += count
+        if time.monotonic() - self._flushed >= FLUSH_EVERY:
+            self.flush()
+
+    def flush(self):
+        self._flushed = time.monotonic()
+        _update(self.job_id, stage=self.text[:200], done=self.done, total=self.total)
+
+
+def _jobs():
+    """Job rows through the connection settings.JOBS_DATABASE names (see talentbank/settings.py)."""
+    return Job.objects.using(settings.JOBS_DATABASE)
+
+
+def _update(job_id, **fields):
+    try:
+        _jobs().filter(pk=job_id).update(**fields)
+    except DatabaseError:
+        # Progress is a courtesy (SQLite, the demo database, may be busy with the work's own
+        # transaction); the outcome is written again when the job ends.
+        logger.warning("progress of job %s not written", job_id, exc_info=True)
+
+
+def _runs_inline() -> bool:
+    from django_tasks.backends.immediate import ImmediateBackend
+
+    from .tasks import run_job
+
+    return isinstance(run_job.get_backend(), ImmediateBackend)
+
+
+def start(user, kind: str, title: str, /, **params) -> Job:
+    """Records and queues a job; returns its row (already finished when jobs run inline)."""
+    handler(kind)  # an unknown kind fails here, in the request, not in a worker
+    record = _jobs().create(kind=kind, title=title[:300], user=user, params=params)
+    _prune()
+    if _runs_inline():
+        run(record.pk)
+    else:
+        from .tasks import run_job
+
+        # Queued after the request's transaction commits, so the worker finds what it refers to.
+        transaction.on_commit(lambda: run_job.enqueue(str(record.pk)))
+    return _jobs().get(pk=record.pk)
+
+
+def run(job_id) -> None:
+    """Runs one job to its end; the worker calls this through jobs.tasks.run_job."""
+    claimed = (
+        _jobs().filter(pk=job_id, status=JobStatus.QUEUED).update(status=JobStatus.RUNNING, started_at=timezone.now())
+    )
+    if not claimed:
+        return  # already run, or removed
+    record = _jobs().select_related("user").get(pk=job_id)
+    progress = Progress(record.pk)
+    try:
+        result = handler(record.kind)(record, progress, **record.params)
+    except JobFailed as error:
+        _fail(record, str(error))
+    except ValidationError as error:
+        _fail(record, " ".join(error.messages))
+    except DatabaseError as error:
+        logger.exception("job %s (%s) failed in the database", record.pk, record.kind)
+        _fail(record, dberrors.message(error) or INTERNAL_ERROR)
+    except Exception:
+        logger.exception("job %s (%s) failed", record.pk, record.kind)
+        _fail(record, INTERNAL_ERROR)
+    else:
+        result = result or Result()
+        _jobs().filter(pk=record.pk).update(
+            status=JobStatus.DONE,
+            finished_at=timezone.now(),
+            stage="",
+            done=progress.total or progress.done,
+            total=progress.total,
+            result_message=result.message[:300],
+            result_url=result.url,
+            result_link_text=result.link_text[:100],
+            result_name=result.name,
+            result_type=result.content_type,
+            result_file=result.content,
+        )
+
+
+def _fail(record: Job, message: str):
+    _jobs().filter(pk=record.pk).update(status=JobStatus.FAILED, finished_at=timezone.now(), error=message)
+
+
+def _prune():
+    _jobs().filter(finished_at__lt=timezone.now() - KEPT_FOR).delete()
+
+
+# What the user's page shows ---------------------------------------------------------------------
+
+
+def own_job(user, job_id) -> Job | None:
+    """The user's own job (its file left unread), or None."""
+    return _jobs().defer("result_file").filter(pk=job_id, user=user).first() if user.is_authenticated else None
+
+
+def respond(request, record: Job):
+    """What a view answers after `start()`: a finished job's file or page at once (jobs run inline),
+    else the job's page, which shows the progress or why the job failed."""
+    from django.contrib import messages
+    from django.http import HttpResponse
+    from django.shortcuts import redirect
+
+    if record.status == JobStatus.DONE and record.result_name:
+        content = _jobs().filter(pk=record.pk).values_list("result_file", flat=True).first()
+        response = HttpResponse(bytes(content), content_type=record.result_type)
+        response["Content-Disposition"] = f'attachment; filename="{record.result_name}"'
+        return response
+    if record.status == JobStatus.DONE:
+        if record.result_message:
+            messages.success(request, outcome_html(record))
+        return redirect(record.result_url or "/")
+    return redirect("jobs:job", record.pk)  # running, or failed: its page says why
+
+
+def outcome_html(record: Job):
+    """«Справка утверждена: <a>версия 2</a>.»"""
+    from django.utils.html import format_html
+
+    if record.result_url and record.result_link_text:
+        return format_html('{} <a href="{}">{}</a>.', record.result_message, record.result_url, record.result_link_text)
+    return record.result_message
+
+
+def file_url(record: Job) -> str:
+    from django.urls import reverse
+
+    if record.status != JobStatus.DONE or not record.result_name:
+        return ""
+    return reverse("jobs:file", args=[record.pk])
+
+
+def typical_seconds(kind: str) -> float | None:
+    """The median duration of the last five finished jobs of this kind, or None."""
+    recent = (
+        _jobs()
+        .filter(kind=kind, status=JobStatus.DONE, started_at__isnull=False)
+        .order_by("-finished_at")
+        .values_list("started_at", "finished_at")[:5]
+    )
+    durations = [(finished - started).total_seconds() for started, finished in recent]
+    return statistics.median(durations) if durations else None
+
+
+def state(record: Job, now=None) -> dict:
+    """The job as its page and its JSON show it: status, per cent, seconds left (or None)."""
+    now = now or timezone.now()
+    fraction, left = None, None
+    if record.status == JobStatus.DONE:
+        fraction = 1.0
+    elif record.status == JobStatus.RUNNING and record.started_at:
+        elapsed = max((now - record.started_at).total_seconds(), 0.0)
+        if record.total:
+            fraction = min(record.done / record.total, 1.0)
+            if record.done:
+                left = elapsed * (record.total - record.done) / record.done
+        else:
+            typical = typical_seconds(record.kind)
+            if typical:
+                fraction = min(elapsed / typical, 0.95)
+                left = max(typical - elapsed, 0.0)
+    return {
+        "status": record.status,
+        "status_label": record.get_status_display(),
+        "stage": record.stage,
+        "done": record.done,
+        "total": record.total,
+        "percent": None if fraction is None else round(100 * fraction),
+        "seconds_left": None if left is None else round(left),
+        "error": record.error,
+        "finished": record.finished,
+    }

@@ -1,0 +1,29 @@
+"""A long job seen in the browser: the coordinator asks for the current справка's PDF, lands on the
+job's page with a progress bar while the job waits in the database queue, a worker takes it, and
+the page offers the file without a reload."""
+
+from django.core.management import call_command
+
+from .test_journeys import TOMSK_2019, download, log_in, pdf_text, screenshot, text_of
+
+DATABASE_QUEUE = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+
+
+def test_the_current_spravka_pdf_is_a_job_with_a_progress_bar(page, settings):
+    settings.TASKS = DATABASE_QUEUE
+    log_in(page, "koordinator-tomsk")
+    page.goto(TOMSK_2019)
+    page.get_by_role("link", name="Скачать PDF").first.click()
+    page.wait_for_url("**/jobs/*/")
+    assert page.locator("progress#job-progress").is_visible()
+    assert "В очереди" in text_of(page, "#job-status")
+    screenshot(page, "job-progress")
+
+    # The worker `make run` keeps beside the web server, here run once until the queue is empty;
+    # meanwhile the page keeps asking the server how the job is going.
+    call_command("db_worker", "--batch", "--interval", "0", "--no-startup-delay", verbosity=0)
+    name, content = download(page, page.locator("#job-file"))
+    assert name == "spravka-tomsk-mkr-2019.pdf"
+    assert "Молодёжный кадровый ресурс" in pdf_text(content)
+    assert not page.locator("progress#job-progress").is_visible()
+    screenshot(page, "job-done")

@@ -13,7 +13,7 @@ from datetime import date
 from urllib.parse import urlencode
 
 from django.conf import settings
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Count, Exists, OuterRef, Q
 from django.urls import reverse
 from django.utils import timezone
 
@@ -27,9 +27,11 @@ from reports.services import available_years
 from reports.services.criteria import CriterionResult, criteria
 from talentbank.admin_words import counted_name
 
-# Held editions of which the справка cannot say where from or how many: Table 2 needs the
+# Editions of which the справка cannot say when (the planned editions «Новый период» opens have
+# no dates yet), and held ones of which it cannot say where from or how many: Table 2 needs the
 # municipalities, the participant figures need a headcount or named participation records.
 EDITION_LACKS = {
+    "no_dates": ("без дат проведения", Q(starts_on__isnull=True)),
     "no_municipalities": (
         "без муниципалитетов-участников",
         Q(held=True) & ~Q(Exists(Coverage.objects.filter(edition=OuterRef("pk")))),
@@ -132,8 +134,9 @@ def _programme_lacks(programme: Programme, period: Period) -> list[Lack]:
             )
         )
     editions = Edition.objects.filter(series__programme=programme, period=period.year)
-    for key, (words, condition) in EDITION_LACKS.items():
-        n = editions.filter(condition).count()
+    counts = editions.aggregate(**{key: Count("pk", filter=condition) for key, (_, condition) in EDITION_LACKS.items()})
+    for key, (words, _) in EDITION_LACKS.items():
+        n = counts[key]
         if n:
             lacks.append(
                 Lack(

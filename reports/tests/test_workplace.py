@@ -56,7 +56,9 @@ def test_tomsk_coordinator_lands_on_the_2019_criteria_as_the_spravka_computes_th
     indicators = [i for c in report for i in c.indicators]
     assert len(rows) == len(indicators) == 7
     for (status, row), indicator in zip(rows, indicators, strict=True):
-        cells = [re.sub(r"<[^>]+>|\s", "", c).replace("\u00a0", "") for c in re.findall(r"<td[^>]*>(.*?)</td>", row, re.S)]
+        cells = [
+            re.sub(r"<[^>]+>|\s", "", c).replace("\u00a0", "") for c in re.findall(r"<td[^>]*>(.*?)</td>", row, re.S)
+        ]
         assert status == indicator.status
         assert cells[1:4] == [
             str(indicator.actual),

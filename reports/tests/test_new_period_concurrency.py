@@ -1,16 +1,15 @@
 """Two «Создать» of the same new period at the same moment (a double click, two coordinators) create
 each target and each edition once."""
 
-import threading
 from datetime import date
 
 import pytest
-from django.db import connection
 
 from events.models import Edition, EventSeries, SeriesKind
 from participants.models import Criterion, CriterionTarget, Metric
 from participants.tests.factories import ProgrammeFactory
 from reports.new_period import create_new_period, plan_new_period
+from talentbank.testing import at_once
 
 
 @pytest.mark.django_db(transaction=True)
@@ -23,23 +22,7 @@ def test_two_runs_at_once_create_the_period_once():
     plan = plan_new_period(programme, 2020)
     targets = {draft.key: (80, "") for draft in plan.targets}
     assert len(targets) == 1 and [s.pk for s in plan.series] == [series.pk]
-    errors, results = [], []
-    start = threading.Barrier(2)
-
-    def run():
-        try:
-            start.wait()
-            results.append(create_new_period(programme, 2020, targets, {series.pk}))
-        except Exception as exc:
-            errors.append(exc)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    results, errors = at_once(lambda: create_new_period(programme, 2020, targets, {series.pk}))
     assert not errors, errors
     assert sorted((r.targets, r.editions) for r in results) == [(0, 0), (1, 1)]
     assert list(CriterionTarget.objects.filter(period=2020).values_list("value", flat=True)) == [80]

@@ -17,6 +17,7 @@ from participants.access import coverage_municipalities
 from participants.admin import ParticipantRelatedSearchMixin
 from participants.admin_scope import ScopedAdminMixin, ScopedQuerysetMixin, period_column
 from reports import wording
+from reports.workplace import EDITION_LACK_PARAMETER, EDITION_LACKS
 
 
 @admin.register(EventSeries)
@@ -51,6 +52,20 @@ class ParticipationInline(ScopedQuerysetMixin, admin.TabularInline):
     autocomplete_fields = ["participant"]
 
 
+class EditionLackFilter(admin.SimpleListFilter):
+    """Held editions the справка lacks something of (reports.workplace: the start page links here)."""
+
+    title = "что не заполнено"
+    parameter_name = EDITION_LACK_PARAMETER
+
+    def lookups(self, request, model_admin):
+        return [(key, words) for key, (words, _) in EDITION_LACKS.items()]
+
+    def queryset(self, request, queryset):
+        found = EDITION_LACKS.get(self.value())
+        return queryset if found is None else queryset.filter(found[1])
+
+
 @admin.register(Edition)
 class EditionAdmin(ScopedAdminMixin, admin.ModelAdmin):
     list_display = [
@@ -63,7 +78,15 @@ class EditionAdmin(ScopedAdminMixin, admin.ModelAdmin):
         "municipality_count",
         "participation_count",
     ]
-    list_filter = ["series__programme", "series__kind", "series__direction", "period", "held", "series"]
+    list_filter = [
+        "series__programme",
+        "series__kind",
+        "series__direction",
+        "period",
+        "held",
+        EditionLackFilter,
+        "series",
+    ]
     list_select_related = ["series"]
     search_fields = ["title", "series__name", "series__short_name", "venue"]
     autocomplete_fields = ["series"]

@@ -240,6 +240,17 @@ def approvable_programmes(user) -> QuerySet:
     return Programme.objects.filter(pk__in=access.programme_ids) if access.is_coordinator else Programme.objects.none()
 
 
+def plannable_programmes(user) -> QuerySet:
+    """Programmes whose next period the user sets up (targets, editions): superusers all, coordinators
+    their own; others none, whatever programmes they may read."""
+    access = access_for(user)
+    if not (user.has_perm("participants.add_criteriontarget") and user.has_perm("events.add_edition")):
+        return Programme.objects.none()
+    if access.is_superuser:
+        return Programme.objects.all()
+    return Programme.objects.filter(pk__in=access.programme_ids) if access.is_coordinator else Programme.objects.none()
+
+
 def coverage_municipalities(user) -> QuerySet:
     """The municipalities an edition may be recorded as attended by: those of any region, since the
     справка lists participants from other regions (Table 2), for whoever runs the bank; they are

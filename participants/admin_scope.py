@@ -38,6 +38,11 @@ class ScopedRelatedFilter(admin.RelatedFieldListFilter):
             queryset = queryset.order_by(*ordering)
         return [(obj.pk, str(obj)) for obj in queryset]
 
+    def has_output(self):
+        # Django drops a filter with a single choice, and with it the filtering it was asked for
+        # (?organisation__isnull=True from the start page would list everyone): an active one stays.
+        return super().has_output() or bool(self.used_parameters)
+
 
 class OrganisationFilter(ScopedRelatedFilter):
     """A region has thousands of organisations, too many for a sidebar: they are listed once a

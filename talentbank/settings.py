@@ -39,7 +39,7 @@ if not SECRET_KEY:
 ALLOWED_HOSTS = [h.strip() for h in os.environ.get("ALLOWED_HOSTS", "127.0.0.1,localhost").split(",") if h.strip()]
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "talentbank.admin_site.TalentbankAdminConfig",  # django.contrib.admin with the start page
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",

@@ -19,3 +19,30 @@ def pass_second_factor(client, user):
     session = client.session
     session[DEVICE_ID_SESSION_KEY] = device.persistent_id
     session.save()
+
+
+def at_once(work, times: int = 2) -> tuple[list, list]:
+    """Run `work()` in `times` threads released together, each on its own database connection (closed
+    after); (results, exceptions). For tests of concurrent writers (transactional database)."""
+    import threading
+
+    from django.db import connection
+
+    results, errors = [], []
+    start = threading.Barrier(times)
+
+    def run():
+        try:
+            start.wait()
+            results.append(work())
+        except Exception as exc:
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run) for _ in range(times)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return results, errors

@@ -77,21 +77,33 @@ def coordinator_pages(client) -> list[tuple[str, str, type]]:
     """(label, url, model) of every list, add, change and history page the coordinator's index leads to."""
     index = client.get(reverse("admin:index"))
     assert index.status_code == 200
-    pages = []
-    for app in index.context["app_list"]:
-        for entry in app["models"]:
-            model = entry["model"]
-            label = model._meta.label_lower
-            pages.append((f"{label} list", entry["admin_url"], model))
-            if entry.get("add_url"):
-                pages.append((f"{label} add", entry["add_url"], model))
-            listed = client.get(entry["admin_url"])
-            first = listed.context["cl"].result_list[:1]
-            if first:
-                opts, args = model._meta, [quote(first[0].pk)]
-                for view in ("change", "history"):
-                    url = reverse(f"admin:{opts.app_label}_{opts.model_name}_{view}", args=args)
-                    pages.append((f"{label} {view}", url, model))
+    entries = [entry for app in index.context["app_list"] for entry in app["models"]]
+    # Tables out of the menu (talentbank/admin_site.py) that the coordinator still opens.
+    request = index.wsgi_request
+    for model in admin.site.hidden_from_menu(request):
+        opts = model._meta
+        entry = {"model": model, "admin_url": reverse(f"admin:{opts.app_label}_{opts.model_name}_changelist")}
+        if admin.site._registry[model].has_add_permission(request):
+            entry["add_url"] = reverse(f"admin:{opts.app_label}_{opts.model_name}_add")
+        entries.append(entry)
+    # The start page itself and «Новый период» (reports/workplace.py).
+    pages = [
+        ("start page", reverse("admin:index"), None),
+        ("new period", reverse("admin:new_period", args=["tomsk-mkr"]), None),
+    ]
+    for entry in entries:
+        model = entry["model"]
+        label = model._meta.label_lower
+        pages.append((f"{label} list", entry["admin_url"], model))
+        if entry.get("add_url"):
+            pages.append((f"{label} add", entry["add_url"], model))
+        listed = client.get(entry["admin_url"])
+        first = listed.context["cl"].result_list[:1]
+        if first:
+            opts, args = model._meta, [quote(first[0].pk)]
+            for view in ("change", "history"):
+                url = reverse(f"admin:{opts.app_label}_{opts.model_name}_{view}", args=args)
+                pages.append((f"{label} {view}", url, model))
     return pages
 
 
@@ -104,7 +116,8 @@ def test_every_page_a_coordinator_opens_is_russian(login):
     for label, url, model in pages:
         response = client.get(url)
         assert response.status_code == 200, f"{label}: {url} answers {response.status_code}"
-        models.add(model)
+        if model is not None:
+            models.add(model)
         words = slips(response.content.decode(), allowed)
         if words:
             found[label] = words

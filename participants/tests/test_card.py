@@ -185,6 +185,8 @@ def test_out_of_scope_people_are_not_found(login, users, pupil):
             assert response.status_code == 404, (username, url)
             assert pupil.last_name not in response.content.decode()
         assert client.get(reverse("admin:participants_participant_card", args=[missing])).status_code == 404
+        crafted = client.get(card_url(pupil).replace(f"/{pupil.pk}/", "/1%20OR%201=1/"), follow=True)
+        assert crafted.status_code == 404
     response = login("vlast").get(card_url(pupil))
     assert response.status_code in (302, 404) and pupil.last_name not in response.content.decode()
     assert not AuditEvent.objects.filter(action=audit.DOWNLOAD_CARD_PDF).exists()

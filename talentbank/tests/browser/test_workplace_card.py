@@ -8,7 +8,7 @@ import io
 from pypdf import PdfReader
 
 from participants.models import Participant
-from talentbank.tests.browser.test_journeys import download, log_in, pdf_text, screenshot, text_of
+from talentbank.tests.browser.test_journeys import ARTEFACTS, download, log_in, pdf_text, screenshot, text_of
 
 PUPIL = ("Суханова", "Дарья")  # demo: gymnasium № 29, Tomsk, with achievements and opportunities
 
@@ -35,6 +35,7 @@ def test_coordinator_opens_a_pupil_card_from_the_admin_and_prints_it(page, phone
     assert filename == f"kartochka-{person.pk}.pdf"
     assert person.full_name in pdf_text(content)
     assert len(PdfReader(io.BytesIO(content)).pages) == 1
+    (ARTEFACTS / "card.pdf").write_bytes(content)
 
     # The same session on the phone: a second login would need the next one-time code (a code is
     # accepted once), half a minute later.

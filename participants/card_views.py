@@ -52,7 +52,9 @@ class CardAdminMixin:
         ]
 
     def get_list_display(self, request):
-        return [*super().get_list_display(request), "card_link"]
+        # Beside the name, so that it stays in sight however many columns the screen shows.
+        name, *rest = super().get_list_display(request)
+        return [name, "card_link", *rest]
 
     @admin.display(description="карточка")
     def card_link(self, obj):

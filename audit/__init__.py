@@ -1,5 +1,5 @@
 """Who did what and when: logins (also failed ones), one-time codes (accepted, wrong, set up, turned off),
-downloads of справки and exports, password resets, API tokens issued and revoked.
+downloads of справки, exports and pupil cards, password resets, API tokens issued and revoked.
 
     import audit
     audit.record(request, audit.DOWNLOAD_EXPORT, "tomsk-mkr/2019: bank.xlsx")
@@ -22,6 +22,7 @@ OTP_ENROLLED = "otp_enrolled"
 OTP_RECOVERY_CODES = "otp_recovery_codes"
 OTP_DISABLED = "otp_disabled"
 APPROVE_REPORT = "approve_report"
+DOWNLOAD_CARD_PDF = "download_card_pdf"
 
 ACTIONS = {
     LOGIN: "Вход",
@@ -38,6 +39,7 @@ ACTIONS = {
     OTP_RECOVERY_CODES: "Новые резервные коды",
     OTP_DISABLED: "Вход с кодом отключён",
     APPROVE_REPORT: "Справка утверждена",
+    DOWNLOAD_CARD_PDF: "Карточка участника в PDF",
 }
 
 

@@ -14,6 +14,7 @@ from participants.access import (
     must_name_organisation,
 )
 from participants.admin_scope import ScopedAdminMixin, ScopedQuerysetMixin, period_column
+from participants.card_views import CardAdminMixin
 from participants.models import (
     Achievement,
     Competence,
@@ -243,7 +244,7 @@ class AchievementInline(ScopedQuerysetMixin, admin.TabularInline):
 
 
 @admin.register(Participant)
-class ParticipantAdmin(ScopedAdminMixin, PersonSearchMixin, SimpleHistoryAdmin):
+class ParticipantAdmin(CardAdminMixin, ScopedAdminMixin, PersonSearchMixin, SimpleHistoryAdmin):
     list_display = ["full_name", "birth_date", "organisation", "municipality", "grade", "course", "consent"]
     list_display_links = ["full_name"]
     list_filter = [

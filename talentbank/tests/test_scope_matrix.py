@@ -651,6 +651,9 @@ def object_urls(model, pk):
     urls = {view: reverse(f"{base}_{view}", args=[quote(str(pk))]) for view in ("change", "history", "delete")}
     if model is ManagedUser:
         urls["password"] = reverse("admin:accounts_manageduser_password", args=[pk])
+    if model is Participant:  # the pupil card (participants.card) and its PDF
+        urls["card"] = reverse("admin:participants_participant_card", args=[pk])
+        urls["card_pdf"] = reverse("admin:participants_participant_card_pdf", args=[pk])
     return urls
 
 
@@ -702,7 +705,8 @@ def test_in_scope_record_pages_show_nothing_else(world, login, role, label):
     client = login(role)
     for n, thing in enumerate(t for t in things_of(world, label) if t.visible(role)):
         urls = object_urls(thing.model, thing.obj.pk)
-        for view in ("change", "history") if n == 0 else ("change",):
+        views = ("change", "history") if n == 0 else ("change",)
+        for view in (*views, "card") if "card" in urls else views:  # a card gathers every part of a person
             response = client.get(urls[view])
             assert response.status_code in (200, 302, 403), (urls[view], response.status_code)
             assert_no_leak(world, role, text_of(response), context=urls[view])

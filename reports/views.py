@@ -20,19 +20,24 @@ import audit
 from participants.access import approvable_programmes, report_programmes
 from participants.models.fields import FIRST_PERIOD_YEAR, LAST_PERIOD_YEAR
 
-from . import versions
+from . import charts, versions
 from .exporters import report_workbook
 from .models import PeriodReport, ReportVersion
 from .pdf import render_report
 from .rendering import document_context
 from .services import available_years, build_report
+from .trends import trends
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-def programme_or_404(request, slug: str, year: int):
+def readable_programme_or_404(request, slug: str):
     # A programme the user may not read is as absent as one that does not exist.
-    programme = get_object_or_404(report_programmes(request.user), slug=slug)
+    return get_object_or_404(report_programmes(request.user), slug=slug)
+
+
+def programme_or_404(request, slug: str, year: int):
+    programme = readable_programme_or_404(request, slug)
     if not FIRST_PERIOD_YEAR <= year <= LAST_PERIOD_YEAR:
         raise Http404(f"Периода {year} нет: справки строятся за {FIRST_PERIOD_YEAR}–{LAST_PERIOD_YEAR} годы.")
     return programme
@@ -248,3 +253,15 @@ def compare(request, slug: str, year: int):
         "text_changes": versions.narrative_differences(a_text, b_text, programme),
     }
     return render(request, "reports/compare.html", context)
+
+
+@login_required
+def programme_trends(request, slug: str):
+    """Key figures over all periods, read from each period's справка; scoped like the справки."""
+    programme = readable_programme_or_404(request, slug)
+    result = trends(programme)
+    return render(
+        request,
+        "reports/trends.html",
+        {"programme": programme, "trends": result, "chart": charts.trends_chart(result)},
+    )

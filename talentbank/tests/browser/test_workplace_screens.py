@@ -8,7 +8,7 @@ cue, the page never scrolls sideways) and the programme's trends. Screenshots in
 """
 
 from talentbank.tests.browser.conftest import _browser_page
-from talentbank.tests.browser.test_journeys import TOMSK_2019, log_in, screenshot, text_of
+from talentbank.tests.browser.test_journeys import log_in, screenshot
 
 LAPTOP = {"width": 1366, "height": 768}
 # The server runs in Asia/Tomsk (UTC+7); the coordinator's laptop three hours ahead of it.

@@ -15,14 +15,15 @@ from events.models import (
 )
 from participants.access import coverage_municipalities
 from participants.admin import ParticipantRelatedSearchMixin
-from participants.admin_scope import ScopedAdminMixin, ScopedQuerysetMixin, period_column
+from participants.admin_scope import ScopedAdminMixin, ScopedQuerysetMixin
 from reports import wording
 from reports.workplace import EDITION_LACK_PARAMETER, EDITION_LACKS
 
 
 @admin.register(EventSeries)
 class EventSeriesAdmin(ScopedAdminMixin, admin.ModelAdmin):
-    list_display = ["name", "programme", "kind", "direction", "prepares_for", "accredited_from", "accredited_until"]
+    # What a satellite prepares for is on its page; the programme is a filter: the list fits 1 366 px.
+    list_display = ["name", "kind", "direction", "accredited_from", "accredited_until"]
     list_filter = ["programme", "kind", "direction"]
     list_select_related = ["programme", "prepares_for"]
     search_fields = ["name", "short_name"]
@@ -68,10 +69,10 @@ class EditionLackFilter(admin.SimpleListFilter):
 
 @admin.register(Edition)
 class EditionAdmin(ScopedAdminMixin, admin.ModelAdmin):
+    # The edition's name already says its series and year (the period is a filter): no «Мероприятие»
+    # or «Период» column, so that the list fits a 1 366 px screen beside its filters.
     list_display = [
         "__str__",
-        "series",
-        period_column(),
         "starts_on",
         "held",
         "headcount",

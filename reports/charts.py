@@ -393,3 +393,48 @@ def diagnostic_growth_chart(section) -> Figure | None:
         handletextpad=0.2,
     )
     return figure
+
+
+@_chart
+def trends_chart(trends) -> Figure | None:
+    """Small multiples, one panel per key figure (reports.trends): a bar per period with its value;
+    a period without data has no bar and says «нет данных»; criteria as «N из M»."""
+    rows = [row for row in trends.rows if any(v is not None for v in row.values)]
+    if not rows or len(trends.periods) < 2:
+        return None
+    columns = 2
+    lines = -(-len(rows) // columns)
+    figure = _figure(0.2 + 1.55 * lines)
+    labels = trends.period_labels
+    positions = range(len(labels))
+    for index, row in enumerate(rows):
+        ax = figure.add_subplot(lines, columns, index + 1)
+        heights = [(v[0] if row.is_criteria else v) if v is not None else 0 for v in row.values]
+        top = max(max(heights), 1)
+        bars = ax.bar(positions, heights, width=0.62, color=PRIMARY)
+        for bar, value in zip(bars, row.values, strict=True):
+            if value is None:
+                text, style = "нет\nданных", {"color": MUTED, "fontsize": SMALL}
+            elif row.is_criteria:
+                text, style = f"{number(value[0])} из {number(value[1])}", {"fontsize": SMALL}
+            else:
+                text, style = number(value), {"fontsize": SMALL}
+            ax.annotate(
+                text,
+                (bar.get_x() + bar.get_width() / 2, bar.get_height()),
+                xytext=(0, 2),
+                textcoords="offset points",
+                ha="center",
+                va="bottom",
+                linespacing=1.0,
+                **style,
+            )
+        ax.set_title(_shorten(row.figure.label, 40, lines=1), loc="left", fontsize=FONT_SIZE)
+        ax.set_xticks(positions, labels, fontsize=SMALL)
+        ax.set_ylim(0, top * 1.35)
+        ax.set_yticks([])
+        for side in ("top", "right", "left"):
+            ax.spines[side].set_visible(False)
+        ax.spines["bottom"].set_color(GRID)
+        ax.tick_params(axis="x", length=0)
+    return figure

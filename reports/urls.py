@@ -6,6 +6,7 @@ app_name = "reports"
 
 urlpatterns = [
     path("", views.report_index, name="index"),
+    path("<slug:slug>/trends/", views.programme_trends, name="trends"),
     path("<slug:slug>/<int:year>/", views.report_detail, name="detail"),
     path("<slug:slug>/<int:year>/pdf/", views.report_pdf, name="pdf"),
     path("<slug:slug>/<int:year>/xlsx/", views.report_xlsx, name="xlsx"),

@@ -20,20 +20,25 @@ from jobs.models import JobStatus
 from participants.access import approvable_programmes, report_programmes
 from participants.models.fields import FIRST_PERIOD_YEAR, LAST_PERIOD_YEAR
 
-from . import versions
+from . import charts, versions
 from .jobs import CONTENT_TYPES
 from .models import PeriodReport, ReportVersion
 from .rendering import document_context
 from .services import available_years, build_report
+from .trends import trends
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
+def readable_programme_or_404(request, slug: str, programmes=None):
+    """The programme of a URL among `programmes`, by default those the user may read: a programme
+    the user may not read is as absent as one that does not exist."""
+    return get_object_or_404(report_programmes(request.user) if programmes is None else programmes, slug=slug)
+
+
 def programme_or_404(request, slug: str, year: int, programmes=None):
-    """The programme of a справка's URL among `programmes` (by default those the user may read),
-    for a year a period can have. A programme the user may not read is as absent as one that
-    does not exist."""
-    programme = get_object_or_404(report_programmes(request.user) if programmes is None else programmes, slug=slug)
+    """As readable_programme_or_404, for a справка's URL: the year must be one a period can have."""
+    programme = readable_programme_or_404(request, slug, programmes)
     if not FIRST_PERIOD_YEAR <= year <= LAST_PERIOD_YEAR:
         raise Http404(f"Периода {year} нет: справки строятся за {FIRST_PERIOD_YEAR}–{LAST_PERIOD_YEAR} годы.")
     return programme
@@ -232,3 +237,15 @@ def compare(request, slug: str, year: int):
         "text_changes": versions.narrative_differences(a_text, b_text, programme),
     }
     return render(request, "reports/compare.html", context)
+
+
+@login_required
+def programme_trends(request, slug: str):
+    """Key figures over all periods, read from each period's справка; scoped like the справки."""
+    programme = readable_programme_or_404(request, slug)
+    result = trends(programme)
+    return render(
+        request,
+        "reports/trends.html",
+        {"programme": programme, "trends": result, "chart": charts.trends_chart(result)},
+    )

@@ -11,6 +11,8 @@ from decimal import Decimal
 import pytest
 from django.core.cache import cache
 
+from participants.models import Programme
+from participants.periods import Period, PeriodKind
 from reports import charts
 from reports.services.bank import MunicipalityRow, ResidentsByMunicipality, Totals
 from reports.services.cohort import CompetenceGrowth, DiagnosticGrowth
@@ -22,6 +24,7 @@ from reports.services.events import (
     SatelliteRow,
     TerritorialCoverage,
 )
+from reports.trends import KEY_FIGURES, TrendRow, Trends
 from reports.wording import NBSP
 
 SVG = "{http://www.w3.org/2000/svg}"
@@ -280,3 +283,25 @@ def test_labels_are_drawn_as_typed_not_as_mathtext(name):
             )
         )
     )
+
+
+def trends_data(satellite_2017) -> Trends:
+    figures = {f.key: f for f in KEY_FIGURES}
+    periods = [Period(PeriodKind.CALENDAR, year) for year in (2017, 2018, 2019)]
+    rows = [
+        TrendRow(figures["residents"], [257, 360, 463]),
+        TrendRow(figures["satellite"], [satellite_2017, 2501, 2457]),
+        TrendRow(figures["criteria"], [(2, 3), (2, 4), (5, 6)]),
+    ]
+    return Trends(Programme(name="МКР", slug="tomsk-mkr"), periods, rows)
+
+
+def test_trends_chart_draws_missing_data_apart_from_zero_and_nothing_for_one_period():
+    cache.clear()
+    missing, zero = charts.trends_chart(trends_data(None)), charts.trends_chart(trends_data(0))
+    assert parse(missing).tag == f"{SVG}svg" and parse(zero).tag == f"{SVG}svg"
+    assert missing != zero
+    assert "данных" in texts(missing) and "данных" not in texts(zero)  # «нет данных», not a bar of 0
+    assert {"Резиденты на начало периода", "5 из 6", f"2{NBSP}501", "2019"} <= set(texts(missing))
+    single = trends_data(None)
+    assert charts.trends_chart(replace(single, periods=single.periods[:1], rows=[])) == ""

@@ -10,6 +10,7 @@ from pypdf import PdfReader
 
 from participants.models import Programme
 from reports.services import build_report
+from reports.trends import trends
 
 pytestmark = pytest.mark.usefixtures("demo_data")
 NBSP = "\u00a0"
@@ -182,3 +183,108 @@ def test_report_query_count_is_the_same_for_ten_times_the_data(db):
     assert after == before
     # and the figures did grow: the report did not stop reading the new rows
     assert build_report(Programme.objects.get(slug="tomsk-mkr"), 2019).sections["residents"].residents == 463 * 10
+
+
+# Trends over years (reports.trends): each programme's key figures per period, read from that period's
+# справка, scoped like the справки (officials and superusers all programmes, coordinators their own).
+TOMSK_TRENDS = "/reports/tomsk-mkr/trends/"
+TULA_TRENDS = "/reports/tula-kadry/trends/"
+
+
+def trends_text(response) -> str:
+    """The page's words without its markup or charts."""
+    return re.sub(r"<[^>]+>", " ", page_text(response))
+
+
+def trend_cells(response, label: str) -> list[str]:
+    """The cells of the table row headed `label`, as shown."""
+    html = response.content.decode().replace("\u00a0", " ")
+    row = re.search(rf"<tr>\s*<td>{re.escape(label)}</td>(.*?)</tr>", html, flags=re.DOTALL)
+    assert row, f"no row «{label}»"
+    return [c.strip() for c in re.findall(r"<td[^>]*>(.*?)</td>", row.group(1), flags=re.DOTALL)]
+
+
+def test_tomsk_trends_are_the_figures_of_each_years_spravka(db):
+    programme = Programme.objects.get(slug="tomsk-mkr")
+    result = trends(programme)
+    assert result.period_labels == ["2017", "2018", "2019"]
+    rows = {row.figure.key: row.values for row in result.rows}
+    assert set(rows) == {"residents", "new_residents", "accredited", "satellite", "criteria"}
+    for i, year in ((0, 2017), (2, 2019)):
+        report = build_report(programme, year)
+        assert rows["residents"][i] == report.sections["residents"].residents
+        assert rows["new_residents"][i] == report.sections["residents"].new_residents
+        assert rows["accredited"][i] == report.sections["accredited_participants"].participants
+        assert rows["satellite"][i] == report.sections["satellite_events"].total.current
+        evaluated = [c for c in report.sections["criteria"] if c.met is not None]
+        assert rows["criteria"][i] == (sum(c.met for c in evaluated), len(evaluated))
+    # The demo's figures, as the справка of 2019 prints them; no satellite event was recorded for 2017.
+    assert rows["residents"][2] == 463 and rows["accredited"][2] == 2584 and rows["criteria"][2] == (5, 6)
+    assert rows["satellite"][0] is None
+
+
+def test_coordinator_reads_their_programmes_trends_as_a_table_and_a_chart(login):
+    response = login("koordinator-tomsk").get(TOMSK_TRENDS)
+    assert response.status_code == 200
+    assert trend_cells(response, "Участники аккредитованных мероприятий") == ["2 345", "2 494", "2 584"]
+    assert trend_cells(response, "Участники мероприятий-спутников")[0] == "нет данных"
+    assert trend_cells(response, "Выполнено критериев") == ["2 из 3", "2 из 4", "5 из 6"]
+    assert trend_cells(response, "Резиденты на начало периода")[2] == "463"
+    assert "<svg" in response.content.decode()
+    # each period links to its справка; years are not digit-grouped
+    assert 'href="/reports/tomsk-mkr/2019/"' in response.content.decode()
+    assert "2 019" not in trends_text(response)
+
+
+def test_tula_trends_show_the_cohort_not_tomsks_residents(login):
+    response = login("koordinator-tula").get(TULA_TRENDS)
+    assert response.status_code == 200
+    assert trend_cells(response, "Участники программы") == ["41", "52"]
+    assert "Резиденты" not in trends_text(response)
+
+
+@pytest.mark.parametrize(
+    ("username", "url", "status"),
+    [
+        ("demo", TOMSK_TRENDS, 200),
+        ("demo", TULA_TRENDS, 200),
+        ("vlast", TOMSK_TRENDS, 200),  # officials read every programme's справки, so its trends
+        ("vlast", TULA_TRENDS, 200),
+        ("koordinator-tula", TOMSK_TRENDS, 404),  # another region's programme is as absent as an unknown one
+        ("koordinator-tomsk", TULA_TRENDS, 404),
+        ("shkola-29", TOMSK_TRENDS, 404),  # school staff read no справки
+        ("koordinator-tomsk", "/reports/no-such-programme/trends/", 404),
+    ],
+)
+def test_trends_are_scoped_like_the_spravki(login, username, url, status):
+    response = login(username).get(url)
+    assert response.status_code == status
+    if status == 404:
+        assert "463" not in trends_text(response) and "2 584" not in trends_text(response)
+
+
+def test_anonymous_visitor_cannot_open_trends(client, db):
+    response = client.get(TOMSK_TRENDS)
+    assert response.status_code == 302 and "/login/" in response["Location"]
+
+
+def test_official_sees_aggregate_figures_only(login):
+    body = trends_text(login("vlast").get(TOMSK_TRENDS))
+    assert "463" in body
+    assert not re.search(r"\d{2}\.\d{2}\.\d{4}", body)  # no birth dates, no names of people
+
+
+def test_index_and_spravka_link_to_the_trends(login):
+    client = login("koordinator-tomsk")
+    assert f'href="{TOMSK_TRENDS}"' in client.get("/reports/").content.decode()
+    assert f'href="{TOMSK_TRENDS}"' in client.get("/reports/tomsk-mkr/2019/").content.decode()
+    assert TULA_TRENDS not in client.get("/reports/").content.decode()
+
+
+def test_trends_queries_are_a_fixed_number_per_period(login, django_assert_max_num_queries):
+    client = login("koordinator-tomsk")
+    client.get(TOMSK_TRENDS)  # the chart is drawn once and cached by its data
+    # 3 periods × (residents 3, accredited 2, satellite 1, criteria 6–8) + the periods, session, user
+    # and scope: a number per period, whatever the number of people and events (51 on the demo).
+    with django_assert_max_num_queries(52):
+        client.get(TOMSK_TRENDS)

@@ -81,6 +81,7 @@ def test_tomsk_coordinator_lands_on_the_2019_criteria_as_the_spravka_computes_th
     found = links(fragment)
     assert found["Справка за 2019 год"] == "/reports/tomsk-mkr/2019/"
     assert [found[y] for y in ("2019", "2018", "2017")] == [f"/reports/tomsk-mkr/{y}/" for y in (2019, 2018, 2017)]
+    assert found["Показатели по годам"] == "/reports/tomsk-mkr/trends/"
     assert found["Добавить участника"] == reverse("admin:participants_participant_add")
     assert found["Загрузить участников из Excel"] == reverse("admin:participants_participant_import")
     assert found["Новый период: 2020"] == reverse("admin:new_period", args=["tomsk-mkr"])

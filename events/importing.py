@@ -17,6 +17,7 @@ from participants.formats import short_date
 from participants.importing.columns import PERSON_COLUMNS, SEX_DROPDOWN, FieldChecks, Organisations, Row
 from participants.importing.planning import (
     CATEGORY_CHANGE_REASON,
+    Outcome,
     Plan,
     find_people,
     mark_repeats,
@@ -29,7 +30,7 @@ from participants.importing.planning import (
     validate_person,
 )
 from participants.importing.reading import label_key, read_sheet
-from participants.importing.report import BANK, STRUCTURE, ImportIssue, ImportReport, Issues, RowOutcome
+from participants.importing.report import BANK, STRUCTURE, ImportIssue, ImportReport, RowOutcome
 from participants.importing.templates import PERSON_WIDTHS, build_template
 from participants.importing.writing import HISTORY_REASON, run, save_people
 from participants.models import COURSE_ORGANISATION_KINDS, RESIDENT_CATEGORIES, Category, Participant
@@ -107,12 +108,9 @@ def import_results(
 def _read_results(data, edition, organisations, make_residents, people) -> tuple[ImportReport, list[_ResultPlan]]:
     """As participants.importing.planning.read_participants: every problem of the file in one pass."""
     sheet_rows, file_issues = read_sheet(data, RESULT_SHEET, RESULT_COLUMNS)
-    issues = Issues(RESULT_COLUMNS)
-    issues.extend(file_issues)
-    report = ImportReport()
+    outcome = Outcome(RESULT_COLUMNS, file_issues)
     if not sheet_rows:
-        report.errors = issues.result()
-        return report, []
+        return outcome.finish()
     places = Organisations(organisations)
     checks = FieldChecks()
     programme = edition.series.programme
@@ -137,7 +135,7 @@ def _read_results(data, edition, organisations, make_residents, people) -> tuple
     repeats = mark_repeats([(p[0], p[1]) for p in parsed])
 
     if make_residents and included_on is None and any(p[4] in RESIDENT_ROLES for p in parsed):
-        issues.add(
+        outcome.issues.add(
             ImportIssue(
                 None,
                 None,
@@ -157,7 +155,6 @@ def _read_results(data, edition, organisations, make_residents, people) -> tuple
         for participation in Participation.objects.filter(edition=edition, participant_id__in=chunk):
             participations[participation.participant_id] = participation
 
-    plans = []
     for row, cells, sex, organisation, role, result in parsed:
         plan = None
         if cells.key in hidden:
@@ -174,13 +171,8 @@ def _read_results(data, edition, organisations, make_residents, people) -> tuple
                     plan.outcome.action = "create"
                 elif plan.outcome.changes:
                     plan.outcome.action = "update"
-        if row.issues:
-            issues.extend(row.issues)
-        elif plan is not None:
-            plans.append(plan)
-            report.rows.append(plan.outcome)
-    report.errors = issues.result()
-    return report, (plans if not report.errors else [])
+        outcome.add(row, plan)
+    return outcome.finish()
 
 
 def _plan_result(row, cells, edition, existing, values, places, checks) -> _ResultPlan | None:

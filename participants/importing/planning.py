@@ -284,6 +284,28 @@ class Plan:
     open: Membership | None = None
 
 
+class Outcome:
+    """A file's report as its rows are planned: every problem as found (Issues: grouped, capped),
+    and the plans of the rows without one, kept only if the whole file has none."""
+
+    def __init__(self, columns: list[str], file_issues):
+        self.issues = Issues(columns)
+        self.issues.extend(file_issues)
+        self.report = ImportReport()
+        self.plans: list[Plan] = []
+
+    def add(self, row: Row, plan: Plan | None):
+        if row.issues:
+            self.issues.extend(row.issues)
+        elif plan is not None:
+            self.plans.append(plan)
+            self.report.rows.append(plan.outcome)
+
+    def finish(self) -> tuple[ImportReport, list]:
+        self.report.errors = self.issues.result()
+        return self.report, (self.plans if not self.report.errors else [])
+
+
 # Participants ---------------------------------------------------------------------------------
 
 
@@ -294,12 +316,9 @@ def read_participants(data, programme, organisations, can_set_membership, people
     sheet_rows, file_issues = read_sheet(
         data, PARTICIPANT_SHEET, PARTICIPANT_COLUMNS, frozenset(optional), participant_columns(can_set_membership)
     )
-    issues = Issues(PARTICIPANT_COLUMNS)
-    issues.extend(file_issues)
-    report = ImportReport()
+    outcome = Outcome(PARTICIPANT_COLUMNS, file_issues)
     if not sheet_rows:
-        report.errors = issues.result()
-        return report, []
+        return outcome.finish()
     places = Organisations(organisations)
     checks = FieldChecks()
 
@@ -315,7 +334,6 @@ def read_participants(data, programme, organisations, can_set_membership, people
     found, hidden = find_people((cells.key for _, cells, _ in parsed if cells.key), places, people)
     memberships = memberships_of(programme, (p.pk for p in found.values()))
 
-    plans = []
     for row, cells, fields in parsed:
         plan = None
         if cells.key in hidden:
@@ -325,13 +343,8 @@ def read_participants(data, programme, organisations, can_set_membership, people
             plan = _plan_participant(
                 row, cells, fields, existing, places, can_set_membership, programme, memberships, checks
             )
-        if row.issues:
-            issues.extend(row.issues)
-        elif plan is not None:
-            plans.append(plan)
-            report.rows.append(plan.outcome)
-    report.errors = issues.result()
-    return report, (plans if not report.errors else [])
+        outcome.add(row, plan)
+    return outcome.finish()
 
 
 def _participant_fields(row: Row, places: Organisations, can_set_membership: bool, checks: FieldChecks) -> dict:

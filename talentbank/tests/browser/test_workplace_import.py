@@ -22,7 +22,15 @@ from participants.tests.factories import (
     RegionFactory,
 )
 from talentbank.tests.browser.conftest import _browser_page
-from talentbank.tests.browser.test_journeys import SCHOOL, log_in, normalise, screenshot, text_of, upload_workbook
+from talentbank.tests.browser.test_journeys import (
+    SCHOOL,
+    log_in,
+    normalise,
+    pupil,
+    screenshot,
+    text_of,
+    upload_workbook,
+)
 
 TULA_SCHOOL = "МБОУ «Гуманитарно-математический лицей»"
 
@@ -54,19 +62,6 @@ def small_bank(transactional_db):
 def laptop(browser, live_server, small_bank):
     with _browser_page(browser, live_server, viewport={"width": 1366, "height": 768}) as page:
         yield page
-
-
-def pupil(last_name: str, **changes) -> dict:
-    return {
-        "Фамилия": last_name,
-        "Имя": "Варвара",
-        "Отчество": "Игоревна",
-        "Дата рождения": "14.03.2008",
-        "Пол": "Ж",
-        "Образовательная организация": SCHOOL,
-        "Класс/курс": 10,
-        **changes,
-    }
 
 
 def workbook(header: list[str], rows: list[dict]) -> bytes:

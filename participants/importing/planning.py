@@ -425,7 +425,9 @@ def _check_consent(row: Row, fields: dict, existing: Participant | None, birth_d
         row.error("Дата согласия", "согласие «да»: укажите дату согласия в формате ДД.ММ.ГГГГ.")
     elif consent is False and consent_date is not None:
         row.error("Дата согласия", "согласие «нет», а дата согласия указана: очистите дату или поставьте «да».")
-    elif consent is None and consent_date is not None and not had_consent:
+    elif (
+        consent is None and consent_date is not None and not had_consent and "Согласие на обработку ПДн" not in row.bad
+    ):
         row.error(
             "Согласие на обработку ПДн",
             "указана дата согласия, но не отмечено согласие: поставьте «да» в этом столбце.",

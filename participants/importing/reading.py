@@ -449,11 +449,13 @@ def _check_header(
         key = _header_key(value)
         column = by_key.get(key)
         if not key:
+            reported.add(index)
             issues.append(
                 ImportIssue(
                     1,
                     None,
-                    f"у столбца {letter} нет заголовка: впишите заголовок из шаблона или удалите столбец.",
+                    f"у столбца {letter} нет заголовка, его значения не прочитаны: впишите заголовок из шаблона "
+                    "или удалите столбец.",
                     STRUCTURE,
                 )
             )

@@ -49,12 +49,10 @@ def unlisted(kind: str, column: str | None, count: int) -> ImportIssue:
     """The line standing for `count` problems of a kind and column that are not listed one by one."""
     errors = counted(count, "error")
     if column:
-        where = f"в столбце «{column}»"
+        text = f"и ещё {errors} в столбце «{column}»: исправьте показанные и проверьте весь столбец."
     else:
-        where = f"вида «{KINDS[kind]}»"
-    return ImportIssue(
-        None, column, f"и ещё {errors} {where}: исправьте показанные и проверьте столбец целиком.", kind, count
-    )
+        text = f"и ещё {errors} вида «{KINDS[kind]}»: исправьте показанные и проверьте остальные строки файла."
+    return ImportIssue(None, column, text, kind, count)
 
 
 class Issues:

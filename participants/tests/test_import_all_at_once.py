@@ -4,6 +4,7 @@ columns they may fill, a dropdown of their own schools and the parent-consent co
 
 import io
 from datetime import date, timedelta
+from datetime import time as clock
 
 import openpyxl
 import pytest
@@ -182,7 +183,9 @@ def test_the_count_of_the_rest_agrees_with_its_number():
     assert counted(1234, "error") == f"1{NBSP}234 ошибки"
     assert counted(1235, "error") == f"1{NBSP}235 ошибок"
     line = import_report.unlisted("repeats", None, 12)
-    assert str(line) == "И ещё 12 ошибок вида «Повторы внутри файла»: исправьте показанные и проверьте столбец целиком."
+    assert str(line) == (
+        "И ещё 12 ошибок вида «Повторы внутри файла»: исправьте показанные и проверьте остальные строки файла."
+    )
 
 
 def test_the_consent_columns_are_imported_and_checked(bank):
@@ -229,6 +232,19 @@ def test_the_consent_columns_are_imported_and_checked(bank):
     assert "согласие не отмечено" in report.errors[2].message
     assert "«сосед» — недопустимое значение" in report.errors[3].message
     assert not Participant.objects.filter(last_name__in=["Безфио", "Малая", "Несогласова", "Странная"]).exists()
+
+
+@pytest.mark.parametrize(
+    "header",
+    [["Пол"], ["СНИЛС", "Номер"], ["Фамилия", "", "Дата согласия"], ["Дата рождения", "Дата рождения"]],
+    ids=["one-column", "unknown-only", "blank-header", "repeated-only"],
+)
+def test_a_file_of_odd_columns_and_cells_is_reported_never_fails(bank, header):
+    odd = [True, clock(10, 30), -3, 1e20, "=1+1", "  ", date(2030, 1, 1), "#N/A"]
+    report = load(bank, sheet_bytes(header, [odd[n : n + len(header) + 1] for n in range(len(odd))]))
+    assert report.errors and not report.saved
+    assert any(e.row == 1 or e.row is None for e in report.errors)  # the columns are told
+    assert Participant.objects.count() == 0
 
 
 def test_a_file_from_the_template_before_the_consent_giver_columns_is_still_read(bank):

@@ -17,6 +17,7 @@ from participants.formats import short_date
 from participants.importing.columns import PERSON_COLUMNS, SEX_DROPDOWN, FieldChecks, Organisations, Row
 from participants.importing.planning import (
     CATEGORY_CHANGE_REASON,
+    Outcome,
     Plan,
     find_people,
     mark_repeats,
@@ -29,7 +30,7 @@ from participants.importing.planning import (
     validate_person,
 )
 from participants.importing.reading import label_key, read_sheet
-from participants.importing.report import ImportIssue, ImportReport, RowOutcome, sort_issues
+from participants.importing.report import BANK, STRUCTURE, ImportIssue, ImportReport, RowOutcome
 from participants.importing.templates import PERSON_WIDTHS, build_template
 from participants.importing.writing import HISTORY_REASON, run, save_people
 from participants.models import COURSE_ORGANISATION_KINDS, RESIDENT_CATEGORIES, Category, Participant
@@ -105,10 +106,11 @@ def import_results(
 
 
 def _read_results(data, edition, organisations, make_residents, people) -> tuple[ImportReport, list[_ResultPlan]]:
-    raw_rows, issues = read_sheet(data, RESULT_SHEET, RESULT_COLUMNS)
-    report = ImportReport(errors=issues)
-    if not raw_rows:
-        return report, []
+    """As participants.importing.planning.read_participants: every problem of the file in one pass."""
+    sheet_rows, file_issues = read_sheet(data, RESULT_SHEET, RESULT_COLUMNS)
+    outcome = Outcome(RESULT_COLUMNS, file_issues)
+    if not sheet_rows:
+        return outcome.finish()
     places = Organisations(organisations)
     checks = FieldChecks()
     programme = edition.series.programme
@@ -118,8 +120,8 @@ def _read_results(data, edition, organisations, make_residents, people) -> tuple
     result_length = Participation._meta.get_field("result").max_length
 
     parsed = []
-    for number, values in raw_rows:
-        row = Row(number, values)
+    for sheet_row in sheet_rows:
+        row = Row.of(sheet_row)
         cells = person_cells(row)
         sex = row.sex(required=False)
         organisation = places.find(row, required=False)
@@ -130,20 +132,22 @@ def _read_results(data, edition, organisations, make_residents, people) -> tuple
         if len(result) > result_length:
             row.error("Результат", f"результат длиннее {result_length} знаков: сократите его.")
         parsed.append((row, cells, sex, organisation, role, result))
-    mark_repeats([(p[0], p[1]) for p in parsed])
+    repeats = mark_repeats([(p[0], p[1]) for p in parsed])
 
     if make_residents and included_on is None and any(p[4] in RESIDENT_ROLES for p in parsed):
-        report.errors.append(
+        outcome.issues.add(
             ImportIssue(
                 None,
                 None,
                 f"у выпуска «{edition}» не указаны даты, а победителей и призёров нужно включить в резиденты "
                 "с даты окончания: укажите даты выпуска или снимите отметку о включении в резиденты.",
+                STRUCTURE,
             )
         )
         make_residents = False
 
-    found, hidden = find_people((p[1].key for p in parsed if p[1].key and not p[0].issues), places, people)
+    # Rows with mistakes in their cells are matched too: a conflict with the bank is told at once.
+    found, hidden = find_people((p[1].key for p in parsed if p[1].key), places, people)
     person_ids = [p.pk for p in found.values()]
     memberships = memberships_of(programme, person_ids) if make_residents else {}
     participations = {}
@@ -151,84 +155,86 @@ def _read_results(data, edition, organisations, make_residents, people) -> tuple
         for participation in Participation.objects.filter(edition=edition, participant_id__in=chunk):
             participations[participation.participant_id] = participation
 
-    plans = []
     for row, cells, sex, organisation, role, result in parsed:
-        if not row.issues and cells.key in hidden:
+        plan = None
+        if cells.key in hidden:
             refuse_hidden(row)
-        if row.issues:
-            report.errors += row.issues
-            continue
-        existing = found.get(cells.key)
-        changes = []
-        if existing is None:
-            if not sex:
-                row.error("Пол", "человека нет в банке: чтобы создать запись, укажите пол (М или Ж).")
-                report.errors += row.issues
-                continue
-            person = Participant(
-                last_name=cells.last_name,
-                first_name=cells.first_name,
-                patronymic=cells.patronymic,
-                birth_date=cells.birth_date,
-                sex=sex,
-                organisation=organisation,
+        elif row.number not in repeats:
+            existing = found.get(cells.key)
+            plan = _plan_result(row, cells, edition, existing, (sex, organisation, role, result), places, checks)
+            if plan is not None:
+                _plan_participation(row, plan, participations.get(plan.person.pk) if existing else None, role, result)
+                if make_residents and plan.participation.role in RESIDENT_ROLES:
+                    person_memberships = memberships.get(plan.person.pk, [])
+                    _plan_residence(row, plan, person_memberships, programme, included_on, title, plan.outcome.changes)
+                if plan.new_participation:
+                    plan.outcome.action = "create"
+                elif plan.outcome.changes:
+                    plan.outcome.action = "update"
+        outcome.add(row, plan)
+    return outcome.finish()
+
+
+def _plan_result(row, cells, edition, existing, values, places, checks) -> _ResultPlan | None:
+    """The row's person (found or new) and a participation to fill in; None when the person may not be touched."""
+    sex, organisation, role, result = values
+    changes = []
+    if existing is not None and existing.organisation_id is not None:
+        if existing.organisation_id not in places.allowed_ids:
+            row.error(
+                None,
+                "человек с такими ФИО и датой рождения уже числится в образовательной организации, "
+                "данные которой вам недоступны; обратитесь к координатору программы.",
+                BANK,
             )
-            validate_person(row, person, checks)
-            changes.append(("Человек", "нет в банке", "новая запись"))
-        else:
-            person = existing
-            if person.organisation_id is not None and person.organisation_id not in places.allowed_ids:
-                row.error(
-                    None,
-                    "человек с такими ФИО и датой рождения уже числится в образовательной организации, "
-                    "данные которой вам недоступны; обратитесь к координатору программы.",
-                )
-            elif person.organisation_id is None and organisation is not None:
-                # Only fills a gap: a known person's organisation is not changed by a results file.
-                person.organisation = organisation
-                changes.append(("Образовательная организация", "—", str(organisation)))
-        if row.issues:
-            report.errors += row.issues
-            continue
-
-        plan = _ResultPlan(
-            outcome=RowOutcome(row=row.number, person=person_name(person), action="unchanged"),
-            person=person,
-            new_person=existing is None,
-            changed_person=existing is not None and bool(changes),
+            return None
+    if existing is None:
+        if not sex and "Пол" not in row.bad:
+            row.error("Пол", "человека нет в банке: чтобы создать запись, укажите пол (М или Ж).")
+        person = Participant(
+            last_name=cells.last_name,
+            first_name=cells.first_name,
+            patronymic=cells.patronymic,
+            birth_date=cells.birth_date,
+            sex=sex or "",
+            organisation=organisation,
         )
-        participation = participations.get(person.pk) if existing is not None else None
-        if participation is None:
-            plan.participation = Participation(edition=edition, participant=person, role=role, result=result)
-            plan.new_participation = True
-        else:
-            old_role, old_result = participation.role, participation.result
-            if row.filled("Роль"):
-                participation.role = role
-            if result:
-                participation.result = result
-            if participation.role != old_role:
-                changes.append(("Роль", Role(old_role).label, participation.get_role_display()))
-            if participation.result != old_result:
-                changes.append(("Результат", old_result or "—", participation.result))
-            plan.participation = participation
-            plan.changed_participation = (participation.role, participation.result) != (old_role, old_result)
+        validate_person(row, person, checks)
+        changes.append(("Человек", "нет в банке", "новая запись"))
+    else:
+        person = existing
+        if person.organisation_id is None and organisation is not None:
+            # Only fills a gap: a known person's organisation is not changed by a results file.
+            person.organisation = organisation
+            changes.append(("Образовательная организация", "—", str(organisation)))
 
-        if make_residents and plan.participation.role in RESIDENT_ROLES:
-            _plan_residence(row, plan, memberships.get(person.pk, []), programme, included_on, title, changes)
-            if row.issues:
-                report.errors += row.issues
-                continue
+    plan = _ResultPlan(
+        outcome=RowOutcome(row=row.number, person=person_name(person), action="unchanged", changes=changes),
+        person=person,
+        new_person=existing is None,
+        changed_person=existing is not None and bool(changes),
+    )
+    plan.participation = Participation(edition=edition, participant=person, role=role, result=result)
+    return plan
 
-        plan.outcome.changes = changes
-        if plan.new_participation:
-            plan.outcome.action = "create"
-        elif changes:
-            plan.outcome.action = "update"
-        plans.append(plan)
-        report.rows.append(plan.outcome)
-    sort_issues(report.errors, RESULT_COLUMNS)
-    return report, plans
+
+def _plan_participation(row, plan: _ResultPlan, participation: Participation | None, role, result):
+    """The person's participation in the edition: the new one of the plan, or the bank's one updated."""
+    changes = plan.outcome.changes
+    if participation is None:
+        plan.new_participation = True
+    else:
+        old_role, old_result = participation.role, participation.result
+        if row.filled("Роль") and role:
+            participation.role = role
+        if result:
+            participation.result = result
+        if participation.role != old_role:
+            changes.append(("Роль", Role(old_role).label, participation.get_role_display()))
+        if participation.result != old_result:
+            changes.append(("Результат", old_result or "—", participation.result))
+        plan.participation = participation
+        plan.changed_participation = (participation.role, participation.result) != (old_role, old_result)
 
 
 def _plan_residence(row, plan: _ResultPlan, memberships, programme, included_on: date, title: str, changes: list):

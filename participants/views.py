@@ -91,9 +91,15 @@ def _page(request, model_admin, template, title, **context):
     )
 
 
+def _can_set_membership(user) -> bool:
+    """Whether the user's participants' file may carry categories (the coordinator's template)."""
+    return user.has_perm("participants.add_membership")
+
+
 def participant_template_view(request, model_admin):
     organisations = scope(request.user, Organisation.objects.order_by("name"))
-    return _xlsx(importing.participant_template(organisations), "shablon-uchastniki.xlsx")
+    content = importing.participant_template(organisations, can_set_membership=_can_set_membership(request.user))
+    return _xlsx(content, "shablon-uchastniki.xlsx")
 
 
 def results_template_view(request, model_admin):
@@ -155,7 +161,7 @@ def _run(upload: ImportUpload, user, commit: bool) -> importing.ImportReport:
         bytes(upload.content),
         programme=programme,
         organisations=organisations,
-        can_set_membership=user.has_perm("participants.add_membership"),
+        can_set_membership=_can_set_membership(user),
         user=user,
         commit=commit,
         people=scope(user, Participant.objects.all()),

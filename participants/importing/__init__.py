@@ -1,7 +1,9 @@
 """Loading participants from Excel workbooks; event results (events.importing) take the same steps.
 
-One rule for everything: a workbook is read and checked in full, every problem is reported with
-its row and column in Russian, and only a file without a single problem is saved — in one
+One rule for everything: a workbook is read and checked in full — its columns, every cell, repeats
+inside the file and the bank — and every problem is reported at once with its row and column in
+Russian (grouped by kind, report.KINDS), so one correction round is enough; only a file without a
+single problem is saved — in one
 transaction, with the changes written to the audit trail (django-simple-history).
 
 A person is matched by normalised ФИО and birth date (participants.names.normalise_name), the
@@ -24,7 +26,12 @@ Names without a leading underscore are shared between these modules and events.i
 with one stay inside their module. Everyone else imports from the package itself.
 """
 
-from participants.importing.columns import PARTICIPANT_COLUMNS, PARTICIPANT_SHEET
+from participants.importing.columns import (
+    PARTICIPANT_COLUMNS,
+    PARTICIPANT_SHEET,
+    SCHOOL_STAFF_COLUMNS,
+    participant_columns,
+)
 from participants.importing.planning import PERSON_UPDATE_FIELDS, read_participants
 from participants.importing.reading import MAX_IMPORT_BYTES
 from participants.importing.report import ImportIssue, ImportReport, RowOutcome
@@ -35,10 +42,12 @@ __all__ = [
     "MAX_IMPORT_BYTES",
     "PARTICIPANT_COLUMNS",
     "PARTICIPANT_SHEET",
+    "SCHOOL_STAFF_COLUMNS",
     "ImportIssue",
     "ImportReport",
     "RowOutcome",
     "import_participants",
+    "participant_columns",
     "participant_template",
 ]
 
@@ -49,7 +58,9 @@ def import_participants(
     """Check a workbook of participants (commit=False: preview) or save it (commit=True, all or nothing).
 
     `organisations`: where the user may load pupils into. `can_set_membership`: whether Категория,
-    Дата включения and Основание may be filled (the programme coordinator's right). `people`: whom
+    Дата включения and Основание may be filled (the programme coordinator's right); without it the
+    file is expected as school staff's template (columns.SCHOOL_STAFF_COLUMNS), and a filled cell of
+    those columns is an error of its row, never saved. `people`: whom
     the user may see (access.scope); a row matching anyone else is refused. None: everyone.
     """
 

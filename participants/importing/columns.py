@@ -16,9 +16,9 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from participants.formats import short_date
-from participants.importing.reading import SPACES, is_empty, label_key
-from participants.importing.report import ImportIssue
-from participants.models import Category, Organisation, Participant, Sex
+from participants.importing.reading import SPACES, SheetRow, is_empty, label_key
+from participants.importing.report import BANK, VALUES, ImportIssue
+from participants.models import Category, ConsentGiver, Organisation, Participant, Sex
 
 # Who the row is: the first columns of both imports (participants, event results).
 PERSON_COLUMNS = [
@@ -29,17 +29,30 @@ PERSON_COLUMNS = [
     "Пол",
     "Образовательная организация",
 ]
+# Set by the programme coordinator only (the right to add memberships).
+MEMBERSHIP_COLUMNS = ["Категория", "Дата включения", "Основание"]
+# Who consented and when; for a minor a parent or guardian gives the consent.
+CONSENT_GIVER_COLUMNS = ["Кто дал согласие", "ФИО давшего согласие"]
+CONSENT_COLUMNS = ["Согласие на обработку ПДн", "Дата согласия", *CONSENT_GIVER_COLUMNS]
+# Every column the participants' import reads; the coordinator's template, in this order.
 PARTICIPANT_COLUMNS = [
     *PERSON_COLUMNS,
     "Класс/курс",
-    "Категория",
-    "Дата включения",
-    "Основание",
+    *MEMBERSHIP_COLUMNS,
     "Телефон",
     "E-mail",
-    "Согласие на обработку ПДн",
-    "Дата согласия",
+    *CONSENT_COLUMNS,
 ]
+# The template of school staff: nothing they may not fill.
+SCHOOL_STAFF_COLUMNS = [c for c in PARTICIPANT_COLUMNS if c not in MEMBERSHIP_COLUMNS]
+# Files made from templates before the consent giver's columns were added are still read.
+OPTIONAL_COLUMNS = frozenset(CONSENT_GIVER_COLUMNS)
+
+
+def participant_columns(can_set_membership: bool) -> list[str]:
+    """The columns of the user's template: school staff's has no membership columns."""
+    return PARTICIPANT_COLUMNS if can_set_membership else SCHOOL_STAFF_COLUMNS
+
 
 PARTICIPANT_SHEET = "Участники"
 HELP_SHEET = "Как заполнять"
@@ -47,6 +60,7 @@ HELP_SHEET = "Как заполнять"
 SEX_DROPDOWN = ["М", "Ж"]
 CATEGORY_DROPDOWN = ["Резидент-школьник", "Резидент-студент", "Потенциальный резидент", "Партнёр"]
 CONSENT_DROPDOWN = ["да", "нет"]
+CONSENT_GIVER_DROPDOWN = [giver.label for giver in ConsentGiver]
 
 # Model field -> column, to place the model's own validation messages.
 PARTICIPANT_FIELD_COLUMNS = {
@@ -62,6 +76,8 @@ PARTICIPANT_FIELD_COLUMNS = {
     "email": "E-mail",
     "consent": "Согласие на обработку ПДн",
     "consent_date": "Дата согласия",
+    "consent_given_by": "Кто дал согласие",
+    "consent_given_by_name": "ФИО давшего согласие",
 }
 
 # What a typed label stands for (reading.label_key ignores case, spaces and ё/е).
@@ -76,6 +92,15 @@ _SEX_BY_TEXT = {  # plain values, like the other mappings: what the database giv
     "женский": Sex.FEMALE.value,
 }
 CONSENT_BY_TEXT = {"да": True, "нет": False}
+CONSENT_GIVER_BY_TEXT = {
+    **{label_key(giver.label): giver.value for giver in ConsentGiver},
+    "сам": ConsentGiver.SELF.value,
+    "сама": ConsentGiver.SELF.value,
+    "мать": ConsentGiver.PARENT.value,
+    "отец": ConsentGiver.PARENT.value,
+    "опекун": ConsentGiver.GUARDIAN.value,
+    "попечитель": ConsentGiver.GUARDIAN.value,
+}
 _DATE_TEXT = re.compile(r"^(\d{1,2})\.(\d{1,2})\.(\d{4})(?:\s*г\.?)?$")
 _LEVEL_TEXT = re.compile(r"^(\d{1,2})(?:\s*-?\s*(?:й|ый|ой)?\s*(?:класс|курс|кл)\.?)?$")
 _QUOTES = str.maketrans("", "", "«»\"'“”„")
@@ -135,14 +160,20 @@ class FieldChecks:
 class Row:
     """The cells of one data row, parsed column by column; problems are collected, not raised."""
 
-    def __init__(self, number: int, values: dict):
+    def __init__(self, number: int, values: dict, unreadable: frozenset[str] = frozenset(), issues=()):
         self.number = number
         self.values = values
-        self.issues: list[ImportIssue] = []
-        self.bad: set[str] = set()  # columns with a problem
+        self.issues: list[ImportIssue] = list(issues)
+        self.bad: set[str] = set(unreadable)  # columns with a problem
+        # Columns the file lacks or whose cell holds a formula: reported once, read as empty.
+        self.unreadable = unreadable
 
-    def error(self, column: str | None, message: str):
-        self.issues.append(ImportIssue(self.number, column, message))
+    @classmethod
+    def of(cls, sheet_row: SheetRow) -> Row:
+        return cls(sheet_row.number, sheet_row.values, sheet_row.unreadable, sheet_row.issues)
+
+    def error(self, column: str | None, message: str, kind: str = VALUES):
+        self.issues.append(ImportIssue(self.number, column, message, kind))
         if column:
             self.bad.add(column)
 
@@ -150,6 +181,8 @@ class Row:
         return not is_empty(self.values.get(column))
 
     def text(self, column: str, required: bool = False) -> str:
+        if column in self.unreadable:
+            return ""
         value = self.values.get(column)
         if type(value) is str and (text := " ".join(value.split())):
             return text  # spaces collapsed and trimmed, \xa0 included (the common case, without a regex)
@@ -168,6 +201,8 @@ class Row:
         return SPACES.sub(" ", str(value).replace("\xa0", " ")).strip()
 
     def date(self, column: str, required: bool = False) -> date | None:
+        if column in self.unreadable:
+            return None
         value = self.values.get(column)
         if is_empty(value):
             if required:
@@ -199,6 +234,8 @@ class Row:
         return None
 
     def integer(self, column: str) -> int | None:
+        if column in self.unreadable:
+            return None
         value = self.values.get(column)
         if is_empty(value):
             return None
@@ -278,6 +315,7 @@ class Organisations:
                 column,
                 f"организация «{text}» есть в банке, но загружать можно только обучающихся своих организаций. "
                 "Уберите строку или обратитесь к координатору программы.",
+                BANK,
             )
         else:
             row.error(

@@ -23,22 +23,39 @@ from participants.importing.columns import (
     CATEGORY_BY_LABEL,
     CATEGORY_DROPDOWN,
     CONSENT_BY_TEXT,
+    CONSENT_GIVER_BY_TEXT,
+    CONSENT_GIVER_DROPDOWN,
+    MEMBERSHIP_COLUMNS,
+    OPTIONAL_COLUMNS,
     PARTICIPANT_COLUMNS,
     PARTICIPANT_FIELD_COLUMNS,
     PARTICIPANT_SHEET,
     FieldChecks,
     Organisations,
     Row,
+    participant_columns,
 )
 from participants.importing.reading import read_sheet
-from participants.importing.report import ImportReport, RowOutcome, sort_issues
-from participants.models import COURSE_ORGANISATION_KINDS, Category, Membership, Participant
+from participants.importing.report import BANK, REPEATS, ImportReport, Issues, RowOutcome
+from participants.models import COURSE_ORGANISATION_KINDS, Category, ConsentGiver, Membership, Participant
 from participants.models.people import ALREADY_REGISTERED, MAX_COURSE, MAX_GRADE, MIN_COURSE, MIN_GRADE
 from participants.names import clean_name_part, normalise_name
 
 CATEGORY_CHANGE_REASON = "Смена категории при загрузке из Excel"
 # What a participants' file may change on a person already in the bank (not the name parts).
-PERSON_UPDATE_FIELDS = ["sex", "organisation", "grade", "course", "phone", "email", "consent", "consent_date"]
+PERSON_UPDATE_FIELDS = [
+    "sex",
+    "organisation",
+    "grade",
+    "course",
+    "phone",
+    "email",
+    "consent",
+    "consent_date",
+    "consent_given_by",
+    "consent_given_by_name",
+]
+ADULT_AGE = 18  # younger, the consent is given by a parent or guardian (Participant.consent_given_by_name)
 
 
 def _person_label(last_name: str, first_name: str, patronymic: str, birth_date: date | None) -> str:
@@ -64,6 +81,8 @@ def _shown(person) -> dict[str, str]:
         "E-mail": person.email or "—",
         "Согласие на обработку ПДн": "да" if person.consent else "нет",
         "Дата согласия": short_date(person.consent_date),
+        "Кто дал согласие": ConsentGiver(person.consent_given_by).label if person.consent_given_by else "—",
+        "ФИО давшего согласие": person.consent_given_by_name or "—",
     }
 
 
@@ -150,7 +169,7 @@ def find_people(
 
 
 def refuse_hidden(row: Row):
-    row.error(None, lower_first(ALREADY_REGISTERED))
+    row.error(None, lower_first(ALREADY_REGISTERED), BANK)
 
 
 def memberships_of(programme, person_ids: Iterable[int]) -> dict[int, list[Membership]]:
@@ -161,9 +180,11 @@ def memberships_of(programme, person_ids: Iterable[int]) -> dict[int, list[Membe
     return by_person
 
 
-def mark_repeats(rows: list[tuple[Row, PersonCells]]):
-    """The same person twice in one file: the later row is an error naming the earlier one."""
+def mark_repeats(rows: list[tuple[Row, PersonCells]]) -> set[int]:
+    """The same person twice in one file: the later row is an error naming the earlier one.
+    Returns the numbers of the later rows (planned no further: the earlier row stands for the person)."""
     first_row: dict[tuple[str, date], int] = {}
+    repeats = set()
     for row, cells in rows:
         key = cells.key
         if key is None:
@@ -172,9 +193,12 @@ def mark_repeats(rows: list[tuple[Row, PersonCells]]):
             row.error(
                 None,
                 f"{cells.label} уже есть в этом файле в строке {first_row[key]}: оставьте одну строку на человека.",
+                REPEATS,
             )
+            repeats.add(row.number)
         else:
             first_row[key] = row.number
+    return repeats
 
 
 _UNIMPORTED_FIELDS = {f.name for f in Participant._meta.concrete_fields if f.name not in PARTICIPANT_FIELD_COLUMNS} | {
@@ -226,6 +250,7 @@ def plan_membership(
             f"дата включения {short_date(included_on)} раньше начала действующего членства "
             f"({membership_label(current.category, current.included_on)}): "
             "новая категория может начаться не раньше. Проверьте дату.",
+            BANK,
         )
         return None, None, "", None
     for past in memberships:
@@ -235,6 +260,7 @@ def plan_membership(
                 f"на {short_date(included_on)} у человека уже было членство в программе "
                 f"({membership_label(past.category, past.included_on)} по {short_date(past.left_on)}): "
                 "укажите дату не раньше его окончания.",
+                BANK,
             )
             return None, None, "", None
     new = Membership(participant=person, programme=programme, category=category, included_on=included_on, basis=basis)
@@ -258,46 +284,67 @@ class Plan:
     open: Membership | None = None
 
 
+class Outcome:
+    """A file's report as its rows are planned: every problem as found (Issues: grouped, capped),
+    and the plans of the rows without one, kept only if the whole file has none."""
+
+    def __init__(self, columns: list[str], file_issues):
+        self.issues = Issues(columns)
+        self.issues.extend(file_issues)
+        self.report = ImportReport()
+        self.plans: list[Plan] = []
+
+    def add(self, row: Row, plan: Plan | None):
+        if row.issues:
+            self.issues.extend(row.issues)
+        elif plan is not None:
+            self.plans.append(plan)
+            self.report.rows.append(plan.outcome)
+
+    def finish(self) -> tuple[ImportReport, list]:
+        self.report.errors = self.issues.result()
+        return self.report, (self.plans if not self.report.errors else [])
+
+
 # Participants ---------------------------------------------------------------------------------
 
 
 def read_participants(data, programme, organisations, can_set_membership, people) -> tuple[ImportReport, list[Plan]]:
-    raw_rows, issues = read_sheet(data, PARTICIPANT_SHEET, PARTICIPANT_COLUMNS)
-    report = ImportReport(errors=issues)
-    if not raw_rows:
-        return report, []
+    """Every problem of the file in one pass (the columns, each cell, repeats, the bank), and the
+    plans of its rows when there is none. Lookups go a query per table, whatever the rows."""
+    optional = OPTIONAL_COLUMNS if can_set_membership else OPTIONAL_COLUMNS | set(MEMBERSHIP_COLUMNS)
+    sheet_rows, file_issues = read_sheet(
+        data, PARTICIPANT_SHEET, PARTICIPANT_COLUMNS, frozenset(optional), participant_columns(can_set_membership)
+    )
+    outcome = Outcome(PARTICIPANT_COLUMNS, file_issues)
+    if not sheet_rows:
+        return outcome.finish()
     places = Organisations(organisations)
     checks = FieldChecks()
 
     parsed = []
-    for number, values in raw_rows:
-        row = Row(number, values)
+    for sheet_row in sheet_rows:
+        row = Row.of(sheet_row)
         cells = person_cells(row)
         fields = _participant_fields(row, places, can_set_membership, checks)
         parsed.append((row, cells, fields))
-    mark_repeats([(row, cells) for row, cells, _ in parsed])
+    repeats = mark_repeats([(row, cells) for row, cells, _ in parsed])
 
-    keys = (cells.key for row, cells, _ in parsed if cells.key and not row.issues)
-    found, hidden = find_people(keys, places, people)
+    # Rows with mistakes in their cells are matched too: a conflict with the bank is told at once.
+    found, hidden = find_people((cells.key for _, cells, _ in parsed if cells.key), places, people)
     memberships = memberships_of(programme, (p.pk for p in found.values()))
 
-    plans = []
     for row, cells, fields in parsed:
         plan = None
-        if not row.issues and cells.key in hidden:
+        if cells.key in hidden:
             refuse_hidden(row)
-        if not row.issues:
+        elif row.number not in repeats:
             existing = found.get(cells.key)
             plan = _plan_participant(
                 row, cells, fields, existing, places, can_set_membership, programme, memberships, checks
             )
-        if row.issues:
-            report.errors += row.issues
-        elif plan is not None:
-            plans.append(plan)
-            report.rows.append(plan.outcome)
-    sort_issues(report.errors, PARTICIPANT_COLUMNS)
-    return report, plans
+        outcome.add(row, plan)
+    return outcome.finish()
 
 
 def _participant_fields(row: Row, places: Organisations, can_set_membership: bool, checks: FieldChecks) -> dict:
@@ -314,6 +361,9 @@ def _participant_fields(row: Row, places: Organisations, can_set_membership: boo
             if not MIN_GRADE <= level <= MAX_GRADE:
                 row.error("Класс/курс", f"класс {level} вне диапазона: для школьников — от 1 до 11.")
             grade = level
+    elif level is not None and not min(MIN_GRADE, MIN_COURSE) <= level <= max(MAX_GRADE, MAX_COURSE):
+        # The organisation is wrong or missing, but no class and no course can be this.
+        row.error("Класс/курс", f"{level} вне диапазона: класс — от 1 до 11, курс — от 1 до 6.")
     fields = {
         "sex": row.sex(),
         "organisation": organisation,
@@ -324,18 +374,23 @@ def _participant_fields(row: Row, places: Organisations, can_set_membership: boo
         "email": row.email("E-mail", checks),
         "consent": row.choice("Согласие на обработку ПДн", CONSENT_BY_TEXT, "да или нет"),
         "consent_date": row.date("Дата согласия"),
+        "consent_given_by": row.choice(
+            "Кто дал согласие", CONSENT_GIVER_BY_TEXT, " или ".join(", ".join(CONSENT_GIVER_DROPDOWN).rsplit(", ", 1))
+        ),
+        "consent_given_by_name": row.text("ФИО давшего согласие"),
         "category": None,
         "included_on": None,
         "basis": "",
     }
-    membership_columns = ["Категория", "Дата включения", "Основание"]
     if not can_set_membership:
-        for column in membership_columns:
+        for column in MEMBERSHIP_COLUMNS:
             if row.filled(column):
                 row.error(
                     column,
                     "категорию и дату включения задаёт координатор программы: очистите столбцы «Категория», "
-                    "«Дата включения» и «Основание».",
+                    "«Дата включения» и «Основание» (в шаблоне для образовательной организации их нет) — "
+                    "из файла они не записываются.",
+                    BANK,
                 )
         return fields
     labels = ", ".join(CATEGORY_DROPDOWN)
@@ -356,6 +411,49 @@ def _participant_fields(row: Row, places: Organisations, can_set_membership: boo
     return fields
 
 
+def _age_on(birth_date: date, day: date) -> int:
+    return day.year - birth_date.year - ((day.month, day.day) < (birth_date.month, birth_date.day))
+
+
+def _check_consent(row: Row, fields: dict, existing: Participant | None, birth_date: date | None, today: date):
+    """The consent columns together, with what the bank already holds of the person."""
+    consent, consent_date = fields["consent"], fields["consent_date"]
+    giver, giver_name = fields["consent_given_by"], fields["consent_given_by_name"]
+    had_consent = existing is not None and existing.consent
+    had_consent_date = existing is not None and existing.consent_date is not None
+    if consent is True and consent_date is None and not had_consent_date:
+        row.error("Дата согласия", "согласие «да»: укажите дату согласия в формате ДД.ММ.ГГГГ.")
+    elif consent is False and consent_date is not None:
+        row.error("Дата согласия", "согласие «нет», а дата согласия указана: очистите дату или поставьте «да».")
+    elif (
+        consent is None and consent_date is not None and not had_consent and "Согласие на обработку ПДн" not in row.bad
+    ):
+        row.error(
+            "Согласие на обработку ПДн",
+            "указана дата согласия, но не отмечено согласие: поставьте «да» в этом столбце.",
+        )
+    consented = consent if consent is not None else had_consent
+    if (giver or giver_name) and not consented and "Согласие на обработку ПДн" not in row.bad:
+        column = "Кто дал согласие" if giver else "ФИО давшего согласие"
+        row.error(
+            column,
+            "указано, кто дал согласие, но согласие не отмечено: поставьте «да» в столбце «Согласие на обработку ПДн» "
+            "и укажите дату согласия, или очистите этот столбец.",
+        )
+        return
+    if giver in (ConsentGiver.PARENT, ConsentGiver.GUARDIAN):
+        if not giver_name and not (existing is not None and existing.consent_given_by_name):
+            row.error("ФИО давшего согласие", f"согласие дал {ConsentGiver(giver).label}: укажите его ФИО.")
+    elif giver == ConsentGiver.SELF and birth_date is not None:
+        on = consent_date or (existing.consent_date if existing is not None else None) or today
+        if birth_date <= on and _age_on(birth_date, on) < ADULT_AGE:
+            row.error(
+                "Кто дал согласие",
+                f"на {short_date(on)} участнику не было {ADULT_AGE} лет: за несовершеннолетнего согласие даёт "
+                "родитель или законный представитель. Укажите, кто из них, и его ФИО.",
+            )
+
+
 def _plan_participant(
     row: Row,
     cells: PersonCells,
@@ -367,35 +465,28 @@ def _plan_participant(
     memberships: dict[int, list[Membership]],
     checks: FieldChecks,
 ) -> Plan | None:
+    """The row's plan, or None with every problem of the row placed in it (row.issues)."""
     organisation = fields["organisation"]
     if existing is not None:
+        refused = None
         if existing.organisation_id is None and not can_set_membership:
-            row.error(
-                None,
+            refused = (
                 "человек с такими ФИО и датой рождения уже есть в банке без образовательной организации; "
-                "обратитесь к координатору программы.",
+                "обратитесь к координатору программы."
             )
-            return None
-        if existing.organisation_id is not None and existing.organisation_id not in places.allowed_ids:
-            row.error(
-                None,
+        elif existing.organisation_id is not None and existing.organisation_id not in places.allowed_ids:
+            refused = (
                 "человек с такими ФИО и датой рождения уже числится в другой образовательной организации; "
-                "обратитесь к координатору программы.",
+                "обратитесь к координатору программы."
             )
-            return None
+        if refused:
+            row.error(None, refused, BANK)
+            # The row's own values are still checked, as for a new person: nothing of the record shows.
+            existing = None
 
     grade, course, level = fields["grade"], fields["course"], fields["level"]
     consent, consent_date = fields["consent"], fields["consent_date"]
-    had_consent_date = existing is not None and existing.consent_date is not None
-    if consent is True and consent_date is None and not had_consent_date:
-        row.error("Дата согласия", "согласие «да»: укажите дату согласия в формате ДД.ММ.ГГГГ.")
-    elif consent is False and consent_date is not None:
-        row.error("Дата согласия", "согласие «нет», а дата согласия указана: очистите дату или поставьте «да».")
-    elif consent is None and consent_date is not None and not (existing is not None and existing.consent):
-        row.error(
-            "Согласие на обработку ПДн",
-            "указана дата согласия, но не отмечено согласие: поставьте «да» в этом столбце.",
-        )
+    _check_consent(row, fields, existing, cells.birth_date, checks.today)
 
     if existing is None:
         person = Participant(
@@ -411,6 +502,8 @@ def _plan_participant(
             email=fields["email"],
             consent=bool(consent),
             consent_date=consent_date,
+            consent_given_by=fields["consent_given_by"] or "",
+            consent_given_by_name=fields["consent_given_by_name"],
         )
         changes = []
     else:
@@ -430,12 +523,14 @@ def _plan_participant(
             person.consent = consent
         if consent_date is not None:
             person.consent_date = consent_date
+        if fields["consent_given_by"]:
+            person.consent_given_by = fields["consent_given_by"]
+        if fields["consent_given_by_name"]:
+            person.consent_given_by_name = fields["consent_given_by_name"]
         after = _shown(person)
         changes = [(column, before[column], after[column]) for column in before if before[column] != after[column]]
 
     validate_person(row, person, checks)
-    if row.issues:
-        return None
 
     plan = Plan(
         outcome=RowOutcome(row=row.number, person=person_name(person), action="unchanged"),
@@ -443,7 +538,7 @@ def _plan_participant(
         new_person=existing is None,
         changed_person=bool(changes),
     )
-    if fields["category"]:
+    if fields["category"] and fields["included_on"]:  # against the bank's memberships, whatever else is wrong
         close, new, shown, change = plan_membership(
             row,
             person,
@@ -455,11 +550,11 @@ def _plan_participant(
             column="Дата включения",
             leaving_reason=CATEGORY_CHANGE_REASON,
         )
-        if row.issues:
-            return None
         plan.close, plan.open, plan.outcome.membership = close, new, shown
         if change:
             changes.append(change)
+    if row.issues:
+        return None
     plan.outcome.changes = changes if existing is not None else []
     if existing is None:
         plan.outcome.action = "create"

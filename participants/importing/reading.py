@@ -2,8 +2,9 @@
 
 The sheet is read straight from its XML (_XlsxSheet), a few times faster than openpyxl builds its
 cells, through participants.workbooks (the archive's checks: zip bombs, DTDs; the parts streamed).
-A file over MAX_IMPORT_BYTES, a sheet past the row or cell limits, an empty sheet, wrong headers and
-merged cells refuse the whole file; a formula refuses its row.
+A file over MAX_IMPORT_BYTES, a sheet past the row or cell limits or an empty sheet refuse the whole
+file; wrong headers, merged cells and formulas are reported while the rows are still read, so that
+one upload tells every mistake of the file.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from openpyxl.utils import column_index_from_string, get_column_letter
 from openpyxl.utils.datetime import MAC_EPOCH, WINDOWS_EPOCH, from_excel, from_ISO8601
 from openpyxl.worksheet.cell_range import CellRange
 
-from participants.importing.report import ImportIssue
+from participants.importing.report import STRUCTURE, ImportIssue
 from participants.workbooks import Limits, NotAWorkbook, WorkbookRefused, elements, open_archive
 from participants.workbooks import number as _number
 
@@ -46,11 +47,30 @@ def _header_key(value) -> str:
     return label_key(str(value)) if not is_empty(value) else ""
 
 
-def read_sheet(data: bytes, sheet_name: str, columns: list[str]) -> tuple[list[tuple[int, dict]], list[ImportIssue]]:
-    """The data rows of the workbook as (row number, {column: value}), or the file's problems.
+@dataclass
+class SheetRow:
+    """One filled data row: its cells by column, and the columns its checks must leave alone."""
 
-    Structural problems (not a workbook, empty sheet, wrong headers, merged cells) stop the
-    reading; formula cells are reported per cell and their rows left out.
+    number: int
+    values: dict  # {column: value}, None for an empty cell or a column the file lacks
+    unreadable: frozenset[str]  # columns the file lacks, and cells with a formula (already reported)
+    issues: list[ImportIssue]  # the formulas of the row
+
+
+def read_sheet(
+    data: bytes,
+    sheet_name: str,
+    columns: list[str],
+    optional: frozenset[str] = frozenset(),
+    template: list[str] | None = None,
+) -> tuple[list[SheetRow], list[ImportIssue]]:
+    """The data rows of the workbook, and the file's problems.
+
+    Columns are found by their headers (case, spaces and ё/е aside), wherever they stand; `optional`
+    ones may be missing; `template`: the columns named to the user (of their template; default all). A file that cannot be read at all (not a workbook, refused, an empty sheet)
+    gives no rows; every other problem — a missing, unknown or repeated column, merged cells, a
+    formula, a value under no header — is reported and the rows are still read on the columns that
+    were recognised, so that one upload shows every mistake of the file.
     """
     data = bytes(data)  # an upload kept in a BinaryField comes back as a memoryview
     if len(data) > MAX_IMPORT_BYTES:
@@ -62,6 +82,7 @@ def read_sheet(data: bytes, sheet_name: str, columns: list[str]) -> tuple[list[t
                 None,
                 f"Файл слишком большой: {size:.1f} МБ при допустимых {limit:g} МБ. "
                 "Разделите его на несколько файлов и загрузите по очереди.",
+                STRUCTURE,
             )
         ]
     try:
@@ -69,17 +90,22 @@ def read_sheet(data: bytes, sheet_name: str, columns: list[str]) -> tuple[list[t
     except NotAWorkbook:
         return [], [_not_a_workbook()]
     except WorkbookRefused as refused:  # a zip bomb, a DTD, too many rows: the reason, in words
-        return [], [ImportIssue(None, None, str(refused))]
+        return [], [ImportIssue(None, None, str(refused), STRUCTURE)]
     except Exception:  # a damaged workbook can fail anywhere while it is read: still the user's file
         return [], [_not_a_workbook()]
     where = f"лист «{sheet.title}»"
 
     if not any(not is_empty(value) for cells in sheet.rows.values() for _, value, _ in cells):
         return [], [
-            ImportIssue(None, None, f"{where} пуст: заполните его по шаблону, начиная с заголовков в первой строке.")
+            ImportIssue(
+                None,
+                None,
+                f"{where} пуст: заполните его по шаблону, начиная с заголовков в первой строке.",
+                STRUCTURE,
+            )
         ]
 
-    issues = _check_header(sheet.row_values(1), columns)
+    by_index, reported, issues = _check_header(sheet.row_values(1), columns, optional, template or columns)
     if sheet.merged:
         ranges = ", ".join(sorted(sheet.merged))
         issues.append(
@@ -88,31 +114,25 @@ def read_sheet(data: bytes, sheet_name: str, columns: list[str]) -> tuple[list[t
                 None,
                 f"на листе «{sheet.title}» есть объединённые ячейки: {ranges}. "
                 "Разъедините их и заполните каждую ячейку отдельно.",
+                STRUCTURE,
             )
         )
-    if issues:
-        return [], issues
 
-    width = len(columns)
-    rows: list[tuple[int, dict]] = []
+    absent = frozenset(columns) - set(by_index.values())
+    headless: dict[int, int] = {}  # column number without a header -> the first row with a value in it
+    rows: list[SheetRow] = []
     for number in sorted(sheet.rows):
         if number < 2:
             continue
         values = dict.fromkeys(columns)
-        outside, formulas = [], []
+        formulas = []
+        filled = False
         for index, value, formula in sheet.rows[number]:
-            if index > width:
-                if not is_empty(value):
-                    outside.append(
-                        ImportIssue(
-                            number,
-                            None,
-                            f"в ячейке {get_column_letter(index)}{number} есть значение, но у её столбца нет "
-                            "заголовка: перенесите его в нужный столбец или удалите.",
-                        )
-                    )
+            column = by_index.get(index)
+            if column is None:
+                if index not in reported and not is_empty(value):
+                    headless.setdefault(index, number)
                 continue
-            column = columns[index - 1]
             if formula:
                 formulas.append(
                     ImportIssue(
@@ -122,16 +142,30 @@ def read_sheet(data: bytes, sheet_name: str, columns: list[str]) -> tuple[list[t
                         "скопируйте столбец и вставьте его как значения (Специальная вставка → Значения).",
                     )
                 )
+                filled = True
+                continue
             values[column] = value
-        if outside or formulas:
-            issues += outside + formulas
+            filled = filled or not is_empty(value)
+        if not filled:
             continue
-        if all(is_empty(v) for v in values.values()):
-            continue
-        rows.append((number, values))
+        unreadable = absent | {issue.column for issue in formulas} if formulas else absent
+        rows.append(SheetRow(number, values, unreadable, formulas))
+    for index, first in sorted(headless.items()):
+        letter = get_column_letter(index)
+        issues.append(
+            ImportIssue(
+                first,
+                None,
+                f"в столбце {letter} нет заголовка, а в ячейках есть значения (первое — в {letter}{first}): "
+                "впишите заголовок из шаблона или перенесите значения в нужный столбец.",
+                STRUCTURE,
+            )
+        )
     if not rows and not issues:
         issues.append(
-            ImportIssue(None, None, f"на листе «{sheet.title}» нет ни одной заполненной строки под заголовками.")
+            ImportIssue(
+                None, None, f"на листе «{sheet.title}» нет ни одной заполненной строки под заголовками.", STRUCTURE
+            )
         )
     return rows, issues
 
@@ -390,69 +424,75 @@ def _not_a_workbook() -> ImportIssue:
         None,
         "Файл не является книгой Excel (.xlsx) или повреждён. Откройте его в Excel и сохраните "
         "как «Книга Excel (*.xlsx)», либо скачайте шаблон и заполните его.",
+        STRUCTURE,
     )
 
 
-def _check_header(found: list, columns: list[str]) -> list[ImportIssue]:
+def _check_header(
+    found: list, columns: list[str], optional: frozenset[str], template: list[str]
+) -> tuple[dict[int, str], set[int], list[ImportIssue]]:
+    """{column number: column} of the recognised headers, the numbers of the unknown and repeated
+    ones (reported here: their cells are not reported again), and the header's problems.
+
+    A column is found by its header wherever it stands; of a repeated one the first is read.
+    """
     found = list(found)
     while found and is_empty(found[-1]):
         found.pop()
-    expected_keys = [_header_key(c) for c in columns]
-    by_key = dict(zip(expected_keys, columns, strict=True))
-    found_keys = [_header_key(v) for v in found]
+    by_key = {_header_key(c): c for c in columns}
+    by_index: dict[int, str] = {}
+    reported: set[int] = set()
+    first_at: dict[str, int] = {}
     issues = []
-    seen: dict[str, int] = {}
-    for index, (value, key) in enumerate(zip(found, found_keys, strict=True), start=1):
+    for index, value in enumerate(found, start=1):
         letter = get_column_letter(index)
+        key = _header_key(value)
+        column = by_key.get(key)
         if not key:
+            reported.add(index)
             issues.append(
                 ImportIssue(
                     1,
                     None,
-                    f"у столбца {letter} нет заголовка: впишите заголовок из шаблона или удалите столбец.",
+                    f"у столбца {letter} нет заголовка, его значения не прочитаны: впишите заголовок из шаблона "
+                    "или удалите столбец.",
+                    STRUCTURE,
                 )
             )
-        elif key not in by_key:
+        elif column is None:
+            reported.add(index)
             issues.append(
                 ImportIssue(
                     1,
                     str(value).strip(),
-                    f"лишний столбец {letter}: такого столбца в шаблоне нет. "
-                    f"Удалите его; нужные столбцы: {', '.join(columns)}.",
+                    f"лишний столбец {letter}: такого столбца в шаблоне нет, его значения не прочитаны. "
+                    f"Удалите его или переименуйте; столбцы шаблона: {', '.join(template)}.",
+                    STRUCTURE,
                 )
             )
-        elif key in seen:
+        elif column in first_at:
+            reported.add(index)
             issues.append(
                 ImportIssue(
                     1,
-                    by_key[key],
-                    f"столбец повторяется: в {get_column_letter(seen[key])} и в {letter}. Оставьте один.",
+                    column,
+                    f"столбец повторяется: в {get_column_letter(first_at[column])} и в {letter}; прочитан первый. "
+                    "Оставьте один.",
+                    STRUCTURE,
                 )
             )
         else:
-            seen[key] = index
-    for position, (column, key) in enumerate(zip(columns, expected_keys, strict=True), start=1):
-        if key not in seen:
+            first_at[column] = index
+            by_index[index] = column
+    for column in columns:
+        if column not in first_at and column not in optional:
             issues.append(
                 ImportIssue(
                     1,
                     column,
-                    f"нет столбца «{column}»: он должен быть {position}-м ({get_column_letter(position)}). "
-                    "Скачайте шаблон и перенесите данные в него.",
+                    f"нет столбца «{column}»: добавьте его или перенесите данные в шаблон. "
+                    "Строки проверены по остальным столбцам.",
+                    STRUCTURE,
                 )
             )
-    if issues:
-        return issues
-    for position, (column, key) in enumerate(zip(columns, expected_keys, strict=True), start=1):
-        actual = seen[key]
-        if actual != position:
-            issues.append(
-                ImportIssue(
-                    1,
-                    column,
-                    f"столбец стоит на месте {actual} ({get_column_letter(actual)}), а должен быть "
-                    f"{position}-м ({get_column_letter(position)}). Расставьте столбцы в порядке шаблона: "
-                    f"{', '.join(columns)}.",
-                )
-            )
-    return issues
+    return by_index, reported, issues

@@ -64,7 +64,8 @@ def test_staff_download_the_template_with_the_columns_in_order(staff_client):
     response = staff_client.get(reverse("admin:participants_participant_import_template"))
     assert response.status_code == 200
     sheet = openpyxl.load_workbook(io.BytesIO(response.content)).worksheets[0]
-    assert [cell.value for cell in sheet[1]] == importing.PARTICIPANT_COLUMNS
+    assert [cell.value for cell in sheet[1]] == importing.SCHOOL_STAFF_COLUMNS
+    assert "Категория" not in importing.SCHOOL_STAFF_COLUMNS
 
 
 def test_staff_fix_a_rejected_file_from_the_listed_errors_and_import_it(staff_client):

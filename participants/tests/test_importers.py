@@ -187,6 +187,7 @@ def test_participant_template_has_the_columns_in_order_and_the_dropdowns(bank):
         "E2": '"М,Ж"',
         "H2": '"Резидент-школьник,Резидент-студент,Потенциальный резидент,Партнёр"',
         "M2": '"да,нет"',
+        "O2": '"сам участник,родитель,законный представитель"',
     }
     for letter in "DIN":  # the three date columns
         assert sheet.column_dimensions[letter].number_format == "DD.MM.YYYY"
@@ -354,26 +355,38 @@ def test_header_only_is_refused(bank):
     assert "нет ни одной заполненной строки" in only_error(load(bank, xlsx([]))).message
 
 
-def test_a_missing_column_is_named(bank):
+def test_a_missing_column_is_named_and_the_rows_are_still_checked(bank):
     columns = [c for c in PARTICIPANT_COLUMNS if c != "Пол"]
-    rows = [[v for c, v in pupil().items() if c != "Пол"]]
-    issue = only_error(load(bank, xlsx(rows, columns=columns)))
-    assert (issue.row, issue.column) == (1, "Пол")
-    assert "нет столбца «Пол»: он должен быть 5-м (E)" in issue.message
+    rows = [pupil(), pupil({"Фамилия": "Орлова", "Дата рождения": "31.02.2006"})]
+    report = load(bank, xlsx(rows, columns=columns))
+    assert [(e.row, e.column, e.kind) for e in report.errors] == [
+        (1, "Пол", "structure"),
+        (3, "Дата рождения", "values"),
+    ]
+    assert "нет столбца «Пол»: добавьте его" in report.errors[0].message
+    assert not report.saved and Participant.objects.count() == 0
 
 
 def test_an_extra_column_is_named(bank):
     issue = only_error(load(bank, xlsx([], columns=[*PARTICIPANT_COLUMNS, "СНИЛС"])))
     assert (issue.row, issue.column) == (1, "СНИЛС")
-    assert "лишний столбец O" in issue.message
+    assert "лишний столбец Q" in issue.message
 
 
-def test_misordered_columns_are_named(bank):
-    columns = list(PARTICIPANT_COLUMNS)
-    columns[0], columns[1] = columns[1], columns[0]
+def test_columns_are_read_by_their_headers_wherever_they_stand(bank):
+    columns = list(reversed(PARTICIPANT_COLUMNS))
     report = load(bank, xlsx([pupil()], columns=columns))
-    assert {(e.row, e.column) for e in report.errors} == {(1, "Фамилия"), (1, "Имя")}
-    assert "столбец стоит на месте 2 (B), а должен быть 1-м (A)" in str(report.errors[0])
+    assert report.saved, [str(e) for e in report.errors]
+    person = Participant.objects.get()
+    assert (person.last_name, person.first_name, person.organisation) == ("Петрова", "Мария", bank.school)
+
+
+def test_a_repeated_column_is_named_and_the_first_one_read(bank):
+    columns = [*PARTICIPANT_COLUMNS, "Фамилия"]
+    report = load(bank, xlsx([[*pupil().values(), *[None] * 9, "Другая"]], columns=columns), commit=False)
+    issue = only_error(report)
+    assert (issue.row, issue.column) == (1, "Фамилия")
+    assert "столбец повторяется: в A и в Q; прочитан первый" in issue.message
 
 
 def test_headers_tolerate_case_and_spaces(bank):
@@ -396,9 +409,13 @@ def test_merged_cells_are_refused_with_their_ranges(bank):
     book.active.merge_cells("A3:B3")
     out = io.BytesIO()
     book.save(out)
-    issue = only_error(load(bank, out.getvalue()))
-    assert issue.row is None
-    assert "объединённые ячейки: A3:B3, F2:F3" in issue.message
+    report = load(bank, out.getvalue())
+    merged = report.errors[0]
+    assert merged.row is None
+    assert "объединённые ячейки: A3:B3, F2:F3" in merged.message
+    # The rows are still checked: after unmerging, the covered cells are empty, as reported.
+    assert [(e.row, e.column) for e in report.errors[1:]] == [(3, "Имя"), (3, "Образовательная организация")]
+    assert not report.saved
 
 
 def test_a_workbook_saved_by_excel_gives_the_same_report(bank):
@@ -496,9 +513,9 @@ def test_an_oversized_file_is_refused_before_reading(bank, monkeypatch):
 
 
 def test_a_value_outside_the_table_is_refused(bank):
-    rows = [[*pupil().values(), None, None, None, None, None, None, None, "лишнее"]]
+    rows = [[*pupil().values(), *[None] * 10, "лишнее"]]
     issue = only_error(load(bank, xlsx(rows)))
-    assert issue.row == 2 and "O2" in issue.message
+    assert issue.row == 2 and "в столбце R нет заголовка" in issue.message and "R2" in issue.message
 
 
 TOMORROW = timezone.localdate() + timedelta(days=1)

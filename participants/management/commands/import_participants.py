@@ -46,7 +46,7 @@ class Command(BaseCommand):
             for issue in report.errors:
                 self.stderr.write(str(issue))
             raise CommandError(
-                f"Ошибок в файле: {len(report.errors)}. Ничего не сохранено: исправьте файл и загрузите снова."
+                f"Ошибок в файле: {report.error_count}. Ничего не сохранено: исправьте файл и загрузите снова."
             )
         verbosity = options.get("verbosity", 1)
         if verbosity >= 2:

@@ -33,7 +33,7 @@ from .models import Job, JobStatus
 
 logger = logging.getLogger(__name__)
 
-HANDLER_MODULES = ["reports.jobs"]
+HANDLER_MODULES = ["reports.jobs", "participants.jobs"]
 KEPT_FOR = timedelta(days=7)  # finished jobs and their files are removed after this
 FLUSH_EVERY = 0.5  # seconds between progress writes
 INTERNAL_ERROR = (
@@ -45,7 +45,12 @@ _handlers: dict[str, Callable] = {}
 
 
 class JobFailed(Exception):
-    """A failure the user can act on: its message, in Russian, is shown as it is."""
+    """A failure the user can act on: its message, in Russian, is shown as it is; `url` is the page
+    where they can act on it (an import's preview with its errors)."""
+
+    def __init__(self, message: str, url: str = ""):
+        super().__init__(message)
+        self.url = url
 
 
 @dataclass
@@ -125,12 +130,13 @@ def _runs_inline() -> bool:
     return isinstance(run_job.get_backend(), ImmediateBackend)
 
 
-def start(user, kind: str, title: str, /, **params) -> Job:
-    """Records and queues a job; returns its row (already finished when jobs run inline)."""
+def start(user, kind: str, title: str, /, *, inline: bool = False, **params) -> Job:
+    """Records and queues a job; returns its row (already finished when jobs run inline: under the
+    immediate backend, or when the caller knows the work is small)."""
     handler(kind)  # an unknown kind fails here, in the request, not in a worker
     record = _jobs().create(kind=kind, title=title[:300], user=user, params=params)
     _prune()
-    if _runs_inline():
+    if inline or _runs_inline():
         run(record.pk)
     else:
         from .tasks import run_job
@@ -152,7 +158,7 @@ def run(job_id) -> None:
     try:
         result = handler(record.kind)(record, progress, **record.params)
     except JobFailed as error:
-        _fail(record, str(error))
+        _fail(record, str(error), error.url)
     except ValidationError as error:
         _fail(record, " ".join(error.messages))
     except DatabaseError as error:
@@ -178,8 +184,10 @@ def run(job_id) -> None:
         )
 
 
-def _fail(record: Job, message: str):
-    _jobs().filter(pk=record.pk).update(status=JobStatus.FAILED, finished_at=timezone.now(), error=message)
+def _fail(record: Job, message: str, url: str = ""):
+    _jobs().filter(pk=record.pk).update(
+        status=JobStatus.FAILED, finished_at=timezone.now(), error=message, result_url=url
+    )
 
 
 def _prune():
@@ -210,6 +218,9 @@ def respond(request, record: Job):
         if record.result_message:
             messages.success(request, outcome_html(record))
         return redirect(record.result_url or "/")
+    if record.status == JobStatus.FAILED and record.result_url:
+        messages.error(request, record.error)
+        return redirect(record.result_url)  # where the user can put it right
     return redirect("jobs:job", record.pk)  # running, or failed: its page says why
 
 
@@ -230,16 +241,22 @@ def file_url(record: Job) -> str:
     return reverse("jobs:file", args=[record.pk])
 
 
-def typical_seconds(kind: str) -> float | None:
-    """The median duration of the last five finished jobs of this kind, or None."""
+def typical_seconds(kind: str, total: int = 0) -> float | None:
+    """How long a job of this kind should take: the median of the last five finished ones, scaled
+    to `total` units (rows) by their pace per unit when they counted units; None if none finished."""
     recent = (
         _jobs()
         .filter(kind=kind, status=JobStatus.DONE, started_at__isnull=False)
         .order_by("-finished_at")
-        .values_list("started_at", "finished_at")[:5]
+        .values_list("started_at", "finished_at", "total")[:5]
     )
-    durations = [(finished - started).total_seconds() for started, finished in recent]
-    return statistics.median(durations) if durations else None
+    durations = [((finished - started).total_seconds(), units) for started, finished, units in recent]
+    if not durations:
+        return None
+    paces = [seconds / units for seconds, units in durations if units]
+    if total and paces:
+        return statistics.median(paces) * total
+    return statistics.median(seconds for seconds, _ in durations)
 
 
 def state(record: Job, now=None) -> dict:
@@ -250,12 +267,11 @@ def state(record: Job, now=None) -> dict:
         fraction = 1.0
     elif record.status == JobStatus.RUNNING and record.started_at:
         elapsed = max((now - record.started_at).total_seconds(), 0.0)
-        if record.total:
+        if record.total and record.done:
             fraction = min(record.done / record.total, 1.0)
-            if record.done:
-                left = elapsed * (record.total - record.done) / record.done
+            left = elapsed * (record.total - record.done) / record.done
         else:
-            typical = typical_seconds(record.kind)
+            typical = typical_seconds(record.kind, record.total)
             if typical:
                 fraction = min(elapsed / typical, 0.95)
                 left = max(typical - elapsed, 0.0)

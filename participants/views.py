@@ -13,12 +13,11 @@ from django.db import DatabaseError
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone
 
-import audit
 from events import importing as results_importing
 from events.models import Edition
-from participants import backup, importing
+from jobs import runner as jobs
+from participants import importing, uploads
 from participants.access import access_for, scope
 from participants.duplicates import RELATED_LABELS, merge_participants, probable_duplicates
 from participants.models import ImportKind, ImportUpload, Organisation, Participant, Programme
@@ -28,18 +27,7 @@ from talentbank import dberrors
 logger = logging.getLogger(__name__)
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-def _interrupted(error, during: str) -> str:
-    """Why a save was cut short (`during`: «сохранения», «объединения»), by talentbank.dberrors' kinds."""
-    reason = {
-        dberrors.TIMEOUT: "база данных прервала запрос: он выполнялся слишком долго",
-        dberrors.DEADLOCK: "база данных отменила запрос: другой запрос одновременно менял те же записи",
-        dberrors.SERIALIZATION: "база данных отменила запрос: те же данные одновременно изменил другой запрос",
-    }.get(dberrors.kind(error))
-    if reason is None:
-        return f"Связь с базой данных прервалась во время {during}."
-    return f"Во время {during} {reason}."
+BACKGROUND_ROWS = 2_000  # a confirmed file of this many rows or more is saved with a progress page
 
 
 def _xlsx(content: bytes, filename: str) -> HttpResponse:
@@ -91,14 +79,9 @@ def _page(request, model_admin, template, title, **context):
     )
 
 
-def _can_set_membership(user) -> bool:
-    """Whether the user's participants' file may carry categories (the coordinator's template)."""
-    return user.has_perm("participants.add_membership")
-
-
 def participant_template_view(request, model_admin):
     organisations = scope(request.user, Organisation.objects.order_by("name"))
-    content = importing.participant_template(organisations, can_set_membership=_can_set_membership(request.user))
+    content = importing.participant_template(organisations, can_set_membership=uploads.can_set_membership(request.user))
     return _xlsx(content, "shablon-uchastniki.xlsx")
 
 
@@ -127,7 +110,7 @@ def import_view(request, model_admin, kind: str):
         stored = ImportUpload(
             kind=kind, user=request.user, filename=upload.name[:255], content=upload.read(), target=target
         )
-        report = _run(stored, request.user, commit=False)  # the one reading of the file before it is confirmed
+        report = uploads.check_upload(stored, request.user)  # the one reading of the file before it is confirmed
         if report.errors and not report.rows and all(issue.row is None for issue in report.errors):
             # Refused as a whole (not a workbook, a zip bomb, a DTD, too many rows…): nothing is kept.
             for issue in report.errors:
@@ -141,33 +124,6 @@ def import_view(request, model_admin, kind: str):
     return _page(request, model_admin, "admin/participants/import_form.html", title, form=form, kind=kind)
 
 
-def _run(upload: ImportUpload, user, commit: bool) -> importing.ImportReport:
-    organisations = scope(user, Organisation.objects.all())
-    if upload.kind == ImportKind.RESULTS:
-        edition = get_object_or_404(
-            scope(user, Edition.objects.select_related("series__programme")), pk=upload.target["edition"]
-        )
-        return results_importing.import_results(
-            bytes(upload.content),
-            edition=edition,
-            organisations=organisations,
-            make_residents=upload.target.get("make_residents", False),
-            user=user,
-            commit=commit,
-            people=scope(user, Participant.objects.all()),
-        )
-    programme = get_object_or_404(scope(user, Programme.objects.all()), pk=upload.target["programme"])
-    return importing.import_participants(
-        bytes(upload.content),
-        programme=programme,
-        organisations=organisations,
-        can_set_membership=_can_set_membership(user),
-        user=user,
-        commit=commit,
-        people=scope(user, Participant.objects.all()),
-    )
-
-
 def import_preview_view(request, model_admin, upload_id):
     upload = get_object_or_404(scope(request.user, ImportUpload.objects.all()), pk=upload_id, applied_at__isnull=True)
     again_url = reverse(
@@ -179,42 +135,19 @@ def import_preview_view(request, model_admin, upload_id):
         upload.delete()
         messages.info(request, f"Загрузка файла «{upload.filename}» отменена: файл и результат проверки удалены.")
         return redirect(again_url)
-    if request.method == "POST" and not upload.content:
-        messages.error(request, "В этом файле были ошибки, и он не сохранён: загрузите исправленный файл.")
-        return redirect(request.path)
     if request.method == "POST":
-        try:
-            # Read again inside the saving transaction: the bank may have changed since the preview.
-            report = _run(upload, request.user, commit=True)
-        except DatabaseError as error:
-            # The import is one transaction: cut off, it leaves nothing half-saved.
-            if dberrors.kind(error) is None:
-                raise
-            logger.warning("Import of upload %s interrupted by the database", upload.pk, exc_info=True)
-            messages.error(
-                request,
-                f"{_interrupted(error, 'сохранения')} Файл записывается целиком или не записывается вовсе, "
-                "поэтому половины файла в банке нет. Сохраните файл ещё раз: перед записью он будет заново "
-                "сверен с тем, что в банке сейчас.",
-            )
-            return redirect(request.path)
-        if report.saved:
-            upload.applied_at = timezone.now()
-            upload.wipe()  # children's data: not kept once saved
-            upload.save(update_fields=["applied_at", "content", "result"])
-            counts = report.counts
-            messages.success(
-                request,
-                f"Файл «{upload.filename}» сохранён: создано {counts['create']}, обновлено {counts['update']}, "
-                f"без изменений {counts['unchanged']}.",
-            )
-            return redirect("admin:participants_participant_changelist")
-        upload.result = report.to_json()
-        upload.content = b""  # it has errors now: only the preview is kept
-        upload.save(update_fields=["result", "content"])
-        messages.error(request, "Файл не сохранён: данные изменились с момента проверки, исправьте ошибки ниже.")
-    elif upload.result is None:  # uploaded before previews were stored
-        report = _run(upload, request.user, commit=False)
+        # Saved by a background job (participants/jobs.py): at once for a small file, with a
+        # progress page for a large one. It reads the file again against the bank as it is now.
+        started = jobs.start(
+            request.user,
+            "confirm_import",
+            f"Сохранение файла «{upload.filename}»",
+            inline=uploads.rows_of(upload) < BACKGROUND_ROWS,
+            upload_id=str(upload.pk),
+        )
+        return jobs.respond(request, started)
+    if upload.result is None:  # uploaded before previews were stored
+        report = uploads.check_upload(upload, request.user)
         upload.result = report.to_json()
         upload.save(update_fields=["result"])
     else:
@@ -235,11 +168,8 @@ def bank_export_view(request, model_admin):
     access = access_for(request.user)
     if not access.runs_the_bank:
         raise PermissionDenied
-    filename = f"bank-{timezone.localdate():%Y-%m-%d}.xlsx"
-    response = _xlsx(b"", filename)  # the export writes into it
-    result = backup.export_bank(response, user=None if access.is_superuser else request.user)
-    audit.record(request, audit.DOWNLOAD_EXPORT, f"{filename}: {result.total} строк, {len(result.counts)} листов")
-    return response
+    started = jobs.start(request.user, "export_bank", "Выгрузка банка в Excel")
+    return jobs.respond(request, started)
 
 
 def duplicates_view(request, model_admin):
@@ -270,7 +200,7 @@ def duplicates_view(request, model_admin):
                 logger.warning("Merge of %s into %s interrupted by the database", ids[1], ids[0], exc_info=True)
                 messages.error(
                     request,
-                    f"{_interrupted(error, 'объединения')} Записи объединяются целиком или не объединяются "
+                    f"{dberrors.interrupted(error, 'объединения')} Записи объединяются целиком или не объединяются "
                     "вовсе: если пара осталась в списке ниже, объедините её ещё раз.",
                 )
                 return redirect("admin:participants_participant_duplicates")

@@ -116,3 +116,15 @@ def message(exc: BaseException | None) -> str | None:
     """What happened, in Russian, for the kinds above; None for any other error."""
     found = kind(exc)
     return MESSAGES.get(found) if found else None
+
+
+def interrupted(exc: BaseException | None, during: str) -> str:
+    """Why a save was cut short (`during`: «сохранения», «объединения»), for the user."""
+    reason = {
+        TIMEOUT: "база данных прервала запрос: он выполнялся слишком долго",
+        DEADLOCK: "база данных отменила запрос: другой запрос одновременно менял те же записи",
+        SERIALIZATION: "база данных отменила запрос: те же данные одновременно изменил другой запрос",
+    }.get(kind(exc))
+    if reason is None:
+        return f"Связь с базой данных прервалась во время {during}."
+    return f"Во время {during} {reason}."

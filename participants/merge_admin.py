@@ -1,0 +1,52 @@
+"""The journal of merges («Объединения участников»): read-only rows, each page with its undo."""
+
+from django.contrib import admin
+from django.urls import reverse
+from django.utils.html import format_html
+
+from participants.admin_scope import ScopedAdminMixin
+from participants.merge_views import MAY_MERGE, merge_record_view
+from participants.models import MergeRecord
+
+
+@admin.register(MergeRecord)
+class MergeRecordAdmin(ScopedAdminMixin, admin.ModelAdmin):
+    list_display = ["merged_at", "removed", "kept_link", "merged_by", "state"]
+    list_filter = ["merged_at", "undone_at"]
+    list_select_related = ["merged_by", "undone_by"]
+    search_fields = ["kept_name", "removed_name"]
+    date_hierarchy = "merged_at"
+
+    # Whoever may merge reads the journal and undoes (rows narrowed by access.py); nobody edits it.
+    def has_module_permission(self, request):
+        return request.user.has_perm(MAY_MERGE)
+
+    def has_view_permission(self, request, obj=None):
+        return request.user.has_perm(MAY_MERGE)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description="удалённая запись", ordering="removed_name")
+    def removed(self, obj):
+        return format_html("{} (№ {})", obj.removed_name, obj.removed_pk)
+
+    @admin.display(description="оставленная запись", ordering="kept_name")
+    def kept_link(self, obj):
+        if obj.kept_id is None:
+            return format_html("{} (№ {}, удалена)", obj.kept_name, obj.kept_pk)
+        url = reverse("admin:participants_participant_change", args=[obj.kept_id])
+        return format_html('<a href="{}">{}</a> (№ {})', url, obj.kept_name, obj.kept_pk)
+
+    @admin.display(description="состояние", ordering="undone_at")
+    def state(self, obj):
+        return "отменено" if obj.is_undone else "действует"
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        return merge_record_view(request, self, self.get_object(request, object_id))

@@ -250,8 +250,13 @@ class MergeSummary:
     taken: list[str] = field(default_factory=list)  # FIELD_GROUPS keys whose value came from the removed record
 
 
+def _json_value(value):
+    # Times to the microsecond (Django's JSON encoder keeps milliseconds): undo restores them exactly.
+    return value.isoformat() if hasattr(value, "isoformat") else str(value)
+
+
 def _dump(objs) -> list[dict]:
-    return json.loads(serializers.serialize("json", objs))
+    return json.loads(json.dumps(serializers.serialize("python", objs), default=_json_value))
 
 
 def _undump(data: list[dict]) -> list:
@@ -540,10 +545,11 @@ def undo_merge(record_pk: int, *, user=None, reason: str, people=None) -> UndoSu
         try:
             with transaction.atomic():
                 _with_history(kept, history_reason, user).save()
-                removed = _person(record.removed_before)
+                removed, as_it_was = _person(record.removed_before), _person(record.removed_before)
                 _with_history(removed, f"Отмена объединения с записью № {kept.pk}", user).save(force_insert=True)
+                # save() dates the row now: it keeps the dates it had
                 Participant.objects.filter(pk=removed.pk).update(
-                    created_at=removed.created_at, updated_at=_person(record.removed_before).updated_at
+                    created_at=as_it_was.created_at, updated_at=as_it_was.updated_at
                 )
                 summary = UndoSummary(kept=kept, restored=removed)
                 for kind in RELATED_KINDS:

@@ -8,7 +8,7 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from events.models import Edition, EventSeries, Opportunity, OpportunityKind, Participation, Role, SeriesKind
-from participants.merging import KEPT, REMOVED, RELATED_LABELS, merge_participants, plan_merge, undo_merge
+from participants.merging import KEPT, RELATED_LABELS, REMOVED, merge_participants, plan_merge, undo_merge
 from participants.models import (
     Achievement,
     AchievementLevel,
@@ -366,3 +366,186 @@ def test_a_record_already_merged_away_is_refused(two_records):
         merge_participants(keep, duplicate)
 
     assert "уже нет в банке" in refused.value.messages[0]
+
+
+# Undoing
+
+
+def dump(pk):
+    """A person's row and every row attached to them, as the database holds them (not the time of the
+    last change, which an undo is a change of)."""
+    person = Participant.objects.filter(pk=pk).values().first()
+    if person is not None:
+        person.pop("updated_at")
+    rows = {
+        key: list(model.objects.filter(participant_id=pk).order_by("pk").values())
+        for key, model in RELATED_MODELS.items()
+    }
+    rows["scores"] = list(DiagnosticScore.objects.filter(diagnostic__participant_id=pk).order_by("pk").values())
+    return person, rows
+
+
+@pytest.fixture
+def merged(two_records, coordinator):
+    """The pair merged with values taken from both sides; returns (keep, duplicate pk, record)."""
+    keep, duplicate = two_records
+    Participant.objects.filter(pk=keep.pk).update(phone="+7 900 111-11-11", email="keep@example.org")
+    keep.refresh_from_db()
+    duplicate_pk = duplicate.pk
+    summary = merge_participants(
+        keep, duplicate, user=coordinator, choices={"name": REMOVED, "organisation": REMOVED, "phone": REMOVED}
+    )
+    return keep, duplicate_pk, summary.record
+
+
+def test_undo_splits_the_two_people_back_exactly(two_records, coordinator):
+    keep, duplicate = two_records
+    Participant.objects.filter(pk=keep.pk).update(phone="+7 900 111-11-11", email="keep@example.org")
+    duplicate_pk = duplicate.pk
+    before = dump(keep.pk), dump(duplicate_pk)
+    summary = merge_participants(
+        keep, duplicate, user=coordinator, choices={"name": REMOVED, "organisation": REMOVED, "phone": REMOVED}
+    )
+    assert dump(duplicate_pk)[0] is None and dump(keep.pk) != before[0]
+
+    undone = undo_merge(summary.record.pk, user=coordinator, reason="это брат и сестра-близнецы")
+
+    assert (dump(keep.pk), dump(duplicate_pk)) == before
+    assert undone.restored.pk == duplicate_pk
+    assert undone.moved_back == {key: summary.moved[key] for key in RELATED_LABELS}
+    assert undone.recreated == summary.set_aside
+    record = MergeRecord.objects.get(pk=summary.record.pk)
+    assert (record.undone_by, record.undo_reason) == (coordinator, "это брат и сестра-близнецы")
+    assert record.undone_at is not None
+    back = Participant.history.filter(id=duplicate_pk).latest()
+    assert (back.history_type, back.history_user) == ("+", coordinator)
+    assert back.history_change_reason == f"Отмена объединения с записью № {keep.pk}"
+    # Split back, the pair is two records again, and may be merged again.
+    assert merge_participants(Participant.objects.get(pk=keep.pk), Participant.objects.get(pk=duplicate_pk)).kept
+
+
+def test_an_undo_is_refused_when_a_moved_row_was_deleted_and_nothing_changes(merged, coordinator):
+    keep, duplicate_pk, record = merged
+    achievement = Achievement.objects.filter(participant=keep).first()
+    Achievement.objects.filter(pk=achievement.pk).delete()
+    after_merge = dump(keep.pk)
+
+    with pytest.raises(ValidationError) as refused:
+        undo_merge(record.pk, user=coordinator, reason="ошибка")
+
+    assert refused.value.messages == [
+        "Отменить объединение нельзя.",
+        f"Достижения: записи № {achievement.pk} удалены после объединения.",
+    ]
+    assert dump(keep.pk) == after_merge and dump(duplicate_pk)[0] is None
+    record.refresh_from_db()
+    assert record.undone_at is None
+
+
+def test_an_undo_is_refused_when_a_field_the_merge_set_was_edited_or_a_row_given_to_someone_else(merged, coordinator):
+    keep, duplicate_pk, record = merged
+    Participant.objects.filter(pk=keep.pk).update(phone="+7 999 999-99-99", email="new@example.org")
+    third = person("Сидоров", "Олег")
+    moved = Participation.objects.get(pk=record.related["participations"]["moved"][0])
+    Participation.objects.filter(pk=moved.pk).update(participant=third)
+
+    with pytest.raises(ValidationError) as refused:
+        undo_merge(record.pk, user=coordinator, reason="ошибка")
+
+    # The e-mail was not changed by the merge: editing it since does not stand in the way.
+    assert refused.value.messages == [
+        "Отменить объединение нельзя.",
+        f"После объединения в записи № {keep.pk} изменены поля, которые объединение заполнило: «телефон». "
+        "Верните им значения, оставленные объединением, или исправьте запись вручную.",
+        f"Участие в мероприятиях: записи № {moved.pk} после объединения переданы другому участнику.",
+    ]
+    assert dump(duplicate_pk)[0] is None
+
+
+def test_an_undo_needs_a_reason_and_happens_once(merged, coordinator):
+    _, _, record = merged
+
+    with pytest.raises(ValidationError) as refused:
+        undo_merge(record.pk, user=coordinator, reason="  ")
+    assert refused.value.messages == ["Укажите причину отмены объединения."]
+
+    undo_merge(record.pk, user=coordinator, reason="разные люди")
+    with pytest.raises(ValidationError) as again:
+        undo_merge(record.pk, user=coordinator, reason="разные люди")
+    assert again.value.messages[1].startswith("Это объединение уже отменено ")
+
+
+def test_an_undo_is_refused_when_the_removed_record_was_restored_another_way(two_records, coordinator):
+    from participants.restore import restore_person
+
+    keep, duplicate = two_records
+    duplicate_pk = duplicate.pk
+    record = merge_participants(keep, duplicate).record  # the kept name stays: the removed one is free
+    restore_person(duplicate_pk, user=coordinator)
+
+    with pytest.raises(ValidationError) as refused:
+        undo_merge(record.pk, user=coordinator, reason="ошибка")
+
+    assert f"Запись № {duplicate_pk} снова есть в банке" in refused.value.messages[1]
+
+
+def test_a_page_confirmed_after_the_pair_changed_is_refused(two_records):
+    keep, duplicate = two_records
+    seen = plan_merge(keep, duplicate).fingerprint
+    Achievement.objects.filter(participant=duplicate).first().delete()
+
+    with pytest.raises(ValidationError) as refused:
+        merge_participants(keep, duplicate, fingerprint=seen)
+
+    assert "изменились после того, как вы открыли страницу" in refused.value.messages[0]
+    assert Participant.objects.filter(pk=duplicate.pk).exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_merges_of_one_pair_at_the_same_time_cannot_both_succeed(monkeypatch):
+    import threading
+
+    from django.db import connection
+
+    from participants import merging
+
+    keep, duplicate = person("Иванова", "Мария"), person("Иванова", "Марья")
+    holding, release = threading.Event(), threading.Event()
+    plan = merging.plan_merge
+
+    def plan_and_wait(*args, **kwargs):
+        found = plan(*args, **kwargs)
+        if threading.current_thread().name == "first":
+            holding.set()
+            release.wait(5)
+        return found
+
+    monkeypatch.setattr(merging, "plan_merge", plan_and_wait)
+    results = {}
+
+    def run(a, b):
+        try:
+            merging.merge_participants(a, b)
+            results[threading.current_thread().name] = "merged"
+        except ValidationError as error:
+            results[threading.current_thread().name] = error.messages[0]
+        finally:
+            connection.close()
+
+    first = threading.Thread(target=run, name="first", args=(keep, duplicate))
+    first.start()
+    assert holding.wait(5)
+    second = threading.Thread(target=run, name="second", args=(duplicate, keep))  # the other way round
+    second.start()
+    second.join(0.5)
+    assert second.is_alive()  # waiting for the first merge's locks
+    release.set()
+    first.join(5)
+    second.join(5)
+
+    assert results == {
+        "first": "merged",
+        "second": f"Записи № {duplicate.pk} уже нет в банке: возможно, её объединили или удалили.",
+    }
+    assert MergeRecord.objects.count() == 1
+    assert list(Participant.objects.values_list("pk", flat=True)) == [keep.pk]

@@ -69,6 +69,7 @@ def merge_view(request, model_admin, keep_id: int, removed_id: int):
                 raise
             logger.warning("Merge of %s into %s interrupted by the database", removed_id, keep_id, exc_info=True)
             messages.error(request, _database_message(error, "объединения"))
+            return redirect("admin:participants_participant_merge", keep_id, removed_id)  # a fresh connection
         else:
             messages.success(
                 request,
@@ -112,6 +113,7 @@ def merge_record_view(request, model_admin, record):
                 raise
             logger.warning("Undo of merge %s interrupted by the database", record.pk, exc_info=True)
             messages.error(request, _database_message(error, "отмены объединения"))
+            return redirect("admin:participants_mergerecord_change", record.pk)
         else:
             messages.success(
                 request,

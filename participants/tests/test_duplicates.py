@@ -1,45 +1,18 @@
-"""Probable duplicates are found among people born on one day, and merging two records loses nothing."""
+"""Probable duplicates are found among people born on one day (merging them: test_merging.py)."""
 
 import random
 import time
 from datetime import date, timedelta
-from decimal import Decimal
 from itertools import combinations
 
 import pytest
-from django.core.exceptions import ValidationError
 from rapidfuzz import fuzz
 
-from events.models import Edition, EventSeries, Opportunity, OpportunityKind, Participation, Role, SeriesKind
-from participants.duplicates import RELATED_LABELS, _parts_agree, merge_participants, probable_duplicates
-from participants.models import (
-    Achievement,
-    AchievementLevel,
-    AchievementResult,
-    Category,
-    Competence,
-    ConsentGiver,
-    Diagnostic,
-    DiagnosticScore,
-    Instrument,
-    Membership,
-    Participant,
-    ProjectTeam,
-    Sex,
-    Stage,
-    TeamMember,
-)
+from participants.duplicates import _parts_agree, probable_duplicates
+from participants.models import Participant, Sex
 from participants.tests.factories import MembershipFactory, ParticipantFactory, ProgrammeFactory
 
 BORN = date(2008, 5, 20)
-RELATED_MODELS = {
-    "memberships": Membership,
-    "participations": Participation,
-    "diagnostics": Diagnostic,
-    "achievements": Achievement,
-    "opportunities": Opportunity,
-    "team_memberships": TeamMember,
-}
 
 
 def person(last, first, patronymic="", born=BORN, **fields):

@@ -1,6 +1,7 @@
 """The journal of merges («Объединения участников»): read-only rows, each page with its undo."""
 
 from django.contrib import admin
+from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 from django.utils.html import format_html
 
@@ -49,4 +50,6 @@ class MergeRecordAdmin(ScopedAdminMixin, admin.ModelAdmin):
         return "отменено" if obj.is_undone else "действует"
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
+        if not self.has_view_permission(request):
+            raise PermissionDenied
         return merge_record_view(request, self, self.get_object(request, object_id))

@@ -42,7 +42,7 @@ FIELD_GROUPS = {
     "organisation": ("образовательная организация", ("organisation",)),
     "study": ("класс или курс", ("grade", "course")),
     "phone": ("телефон", ("phone",)),
-    "email": ("e-mail", ("email",)),
+    "email": ("электронная почта", ("email",)),
     "consent": ("согласие на обработку ПДн", ("consent", "consent_date", "consent_given_by", "consent_given_by_name")),
 }
 KEPT, REMOVED = "kept", "removed"

@@ -12,6 +12,7 @@ from participants.merging import merge_participants, plan_merge
 from participants.models import Membership, MergeRecord, Participant
 from participants.roles import COORDINATOR, OFFICIAL, SCHOOL_STAFF
 from participants.tests.factories import MembershipFactory, OrganisationFactory, ParticipantFactory, ProgrammeFactory
+from talentbank.tests.test_admin_russian import ALLOWED_LATIN, data_words, slips
 
 BORN = date(2008, 5, 20)
 
@@ -74,6 +75,7 @@ def test_a_coordinator_sees_both_records_chooses_the_school_and_undoes_from_the_
     assert "Школа Томск" in page and "Лицей Томск" in page
     # The overlapping membership is shown, and what becomes of it.
     assert "не переносится: повторяет №" in page
+    assert slips(page, ALLOWED_LATIN | data_words()) == []
 
     response = client.post(
         merge_url(first, second),
@@ -85,6 +87,7 @@ def test_a_coordinator_sees_both_records_chooses_the_school_and_undoes_from_the_
     assert response.redirect_chain[-1][0] == record_url(record)
     text = response.content.decode()
     assert "Записи объединены" in text and "Отменить объединение" in text
+    assert slips(text, ALLOWED_LATIN | data_words()) == []
     first.refresh_from_db()
     assert first.organisation.name == "Лицей Томск"
     assert not Participant.objects.filter(pk=second.pk).exists()
@@ -98,6 +101,7 @@ def test_a_coordinator_sees_both_records_chooses_the_school_and_undoes_from_the_
     text = client.post(record_url(record), {"reason": "разные люди"}, follow=True).content.decode()
 
     assert "Объединение отменено" in text
+    assert slips(text, ALLOWED_LATIN | data_words()) == []
     first.refresh_from_db()
     assert first.organisation.name == "Школа Томск"
     assert Participant.objects.get(pk=second.pk).organisation.name == "Лицей Томск"

@@ -5,34 +5,24 @@ from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 from django.utils.html import format_html
 
-from participants.admin_scope import ScopedAdminMixin
-from participants.merge_views import MAY_MERGE, merge_record_view
+from participants.admin_scope import RunsTheBankReadOnlyMixin, ScopedQuerysetMixin
+from participants.merge_views import merge_record_view
 from participants.models import MergeRecord
+from talentbank.pagination import EstimatedCountPaginator
 
 
 @admin.register(MergeRecord)
-class MergeRecordAdmin(ScopedAdminMixin, admin.ModelAdmin):
+class MergeRecordAdmin(RunsTheBankReadOnlyMixin, ScopedQuerysetMixin, admin.ModelAdmin):
+    """Coordinators and superusers read the journal, narrowed by access.py (the merges of people they
+    see); nobody edits it. The change page is the record's own page with its undo."""
+
     list_display = ["merged_at", "removed", "kept_link", "merged_by", "state"]
     list_filter = ["merged_at", "undone_at"]
     list_select_related = ["merged_by", "undone_by"]
     search_fields = ["kept_name", "removed_name"]
     date_hierarchy = "merged_at"
-
-    # Whoever may merge reads the journal and undoes (rows narrowed by access.py); nobody edits it.
-    def has_module_permission(self, request):
-        return request.user.has_perm(MAY_MERGE)
-
-    def has_view_permission(self, request, obj=None):
-        return request.user.has_perm(MAY_MERGE)
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
+    paginator = EstimatedCountPaginator
+    show_full_result_count = False
 
     @admin.display(description="удалённая запись", ordering="removed_name")
     def removed(self, obj):

@@ -203,7 +203,9 @@ def _blank(values: tuple) -> bool:
 
 
 def _load_rows(kind: RelatedKind, person_pks: list[int], lock: bool):
-    rows = kind.model.objects.filter(participant_id__in=person_pks).select_related(*kind.related).order_by("pk")
+    rows = kind.model.objects.filter(participant_id__in=person_pks).order_by("pk")
+    if kind.related:  # (select_related() with no names would follow every foreign key)
+        rows = rows.select_related(*kind.related)
     if lock:
         rows = rows.select_for_update(of=("self",))
     rows = list(rows)

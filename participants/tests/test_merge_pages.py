@@ -201,3 +201,25 @@ def test_a_page_confirmed_after_someone_else_changed_the_pair_merges_nothing(cli
     assert "Записи изменились после того, как вы открыли страницу сравнения" in text
     assert "+7 2" in text  # the page shows the pair as it is now
     assert Participant.objects.filter(pk=second.pk).exists()
+
+
+def test_the_merge_page_takes_as_many_queries_for_many_rows_as_for_one(client, world):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from events.models import Edition, EventSeries, Participation, SeriesKind
+
+    first, second = world["tomsk"]["pair"]
+    programme = first.memberships.first().programme
+    series = EventSeries.objects.create(programme=programme, name="Форум", kind=SeriesKind.ACCREDITED)
+    client = as_user(client, world["tomsk"]["coordinator"])
+
+    def queries(editions):
+        for year in editions:
+            edition = Edition.objects.create(series=series, period=year, starts_on=date(year, 10, 1))
+            Participation.objects.create(edition=edition, participant=second)
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(merge_url(first, second)).status_code == 200
+        return len(captured)
+
+    assert queries([2020]) == queries(range(2010, 2020))

@@ -19,6 +19,7 @@ from datetime import date
 from django.core import serializers
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import SET_NULL
 from django.utils import timezone
 
 from events.models import Opportunity, Participation
@@ -429,15 +430,25 @@ def _numbers(pks) -> str:
 
 
 def _missing_references(instance) -> list[str]:
-    """Verbose names of what the row refers to that is no longer there."""
+    """Names of the fields whose referenced rows are no longer there. A reference its deletion would
+    have emptied (SET_NULL: who entered a person, an opportunity's partner) is emptied, as it would
+    have been, and does not count."""
     missing = []
     for f in instance._meta.concrete_fields:
         if not f.many_to_one or f.name == "participant":
             continue
         value = getattr(instance, f.attname)
-        if value is not None and not f.related_model._default_manager.filter(pk=value).exists():
-            missing.append(str(f.verbose_name))
+        if value is None or f.related_model._default_manager.filter(pk=value).exists():
+            continue
+        if f.remote_field.on_delete is SET_NULL:
+            setattr(instance, f.attname, None)
+        else:
+            missing.append(f.name)
     return missing
+
+
+def _labels(instance, names: list[str]) -> str:
+    return ", ".join(str(instance._meta.get_field(name).verbose_name) for name in names)
 
 
 def undo_blockers(record: MergeRecord, *, lock: bool = False) -> list[str]:
@@ -477,8 +488,18 @@ def undo_blockers(record: MergeRecord, *, lock: bool = False) -> list[str]:
         )
         if twin is not None:
             blockers.append(f"ФИО и дата рождения {whose} теперь у записи № {twin.pk}: две такие записи быть не могут.")
-    for reference in _missing_references(removed):
-        blockers.append(f"У записи № {removed.pk} не вернуть поле «{reference}»: эта запись удалена из банка.")
+    for whose, person, names in (
+        (f"записи № {removed.pk}", removed, _missing_references(removed)),
+        (
+            f"записи № {kept.pk}",
+            kept_before,
+            set(_missing_references(kept_before)) & set(_merge_changed_fields(record)),
+        ),
+    ):
+        if names:
+            blockers.append(
+                f"У {whose} не вернуть прежнее значение поля «{_labels(person, sorted(names))}»: оно удалено из банка."
+            )
     for kind in RELATED_KINDS:
         data = record.related.get(kind.key, {})
         moved = data.get("moved", [])
@@ -496,10 +517,10 @@ def undo_blockers(record: MergeRecord, *, lock: bool = False) -> list[str]:
         for row in set_aside:
             if type(row)._default_manager.filter(pk=row.pk).exists():
                 blockers.append(f"{kind.label.capitalize()}: номер записи № {row.pk} занят, её не вернуть.")
-            missing = [m for m in _missing_references(row) if m != "диагностика"]
+            missing = [name for name in _missing_references(row) if name != "diagnostic"]  # comes back too
             if missing:
                 blockers.append(
-                    f"{kind.label.capitalize()}: запись № {row.pk} не вернуть — удалено «{', '.join(missing)}»."
+                    f"{kind.label.capitalize()}: запись № {row.pk} не вернуть — удалено «{_labels(row, missing)}»."
                 )
     return blockers
 
@@ -548,6 +569,7 @@ def undo_merge(record_pk: int, *, user=None, reason: str, people=None) -> UndoSu
             with transaction.atomic():
                 _with_history(kept, history_reason, user).save()
                 removed, as_it_was = _person(record.removed_before), _person(record.removed_before)
+                _missing_references(removed)  # empties references deleted since (blockers checked the rest)
                 _with_history(removed, f"Отмена объединения с записью № {kept.pk}", user).save(force_insert=True)
                 # save() dates the row now: it keeps the dates it had
                 Participant.objects.filter(pk=removed.pk).update(
@@ -559,6 +581,7 @@ def undo_merge(record_pk: int, *, user=None, reason: str, people=None) -> UndoSu
                     _move(kind.model, data.get("moved", []), removed.pk, history_reason, user)
                     recreated = _undump(data.get("set_aside", [])) + _undump(data.get("scores", []))
                     for row in recreated:
+                        _missing_references(row)
                         _with_history(row, history_reason, user).save(force_insert=True)
                     _forget_history_marks(*recreated)
                     summary.moved_back[kind.key] = len(data.get("moved", []))

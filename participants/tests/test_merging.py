@@ -549,3 +549,22 @@ def test_two_merges_of_one_pair_at_the_same_time_cannot_both_succeed(monkeypatch
     }
     assert MergeRecord.objects.count() == 1
     assert list(Participant.objects.values_list("pk", flat=True)) == [keep.pk]
+
+
+def test_an_undo_is_refused_when_a_school_to_give_back_was_deleted_but_not_for_a_deleted_account(db, django_user_model):
+    clerk = django_user_model.objects.create_user("clerk")
+    keep = person("Иванова", "Мария", created_by=clerk)
+    duplicate = person("Иванова", "Марья", created_by=clerk)
+    kept_school, removed_school = keep.organisation, duplicate.organisation
+    record = merge_participants(keep, duplicate, choices={"organisation": REMOVED}).record
+    kept_school.delete()  # nobody's school any more
+    clerk.delete()  # who entered them: emptied, as the deletion did to the kept record
+
+    with pytest.raises(ValidationError) as refused:
+        undo_merge(record.pk, reason="ошибка")
+
+    assert refused.value.messages == [
+        "Отменить объединение нельзя.",
+        f"У записи № {keep.pk} не вернуть прежнее значение поля «образовательная организация»: оно удалено из банка.",
+    ]
+    assert Participant.objects.get(pk=keep.pk).organisation == removed_school

@@ -59,6 +59,7 @@ def test_a_coordinator_merges_two_records_choosing_the_school_and_undoes_it(page
     page.locator("#result_list tbody th a").first.click()
     page.wait_for_load_state()
     page.fill("#id_reason", "это разные люди")
+    page.evaluate("window.scrollTo(0, 0)")  # the admin's sidebar sticks where the page was scrolled
     page.set_viewport_size({"width": 390, "height": 844})
     screenshot(page, "merge-record-390")
     page.set_viewport_size({"width": 1366, "height": 768})

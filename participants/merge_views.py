@@ -17,6 +17,7 @@ from participants import merging
 from participants.access import scope
 from participants.admin_scope import NOT_FOUND
 from participants.models import Participant
+from participants.views import _interrupted
 from talentbank import dberrors
 
 logger = logging.getLogger(__name__)
@@ -32,8 +33,6 @@ def _visible_person(people, pk) -> Participant:
 
 
 def _database_message(error, during: str) -> str:
-    from participants.views import _interrupted
-
     return f"{_interrupted(error, during)} Ничего не изменено: попробуйте ещё раз."
 
 

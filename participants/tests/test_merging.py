@@ -568,3 +568,20 @@ def test_an_undo_is_refused_when_a_school_to_give_back_was_deleted_but_not_for_a
         f"У записи № {keep.pk} не вернуть прежнее значение поля «образовательная организация»: оно удалено из банка.",
     ]
     assert Participant.objects.get(pk=keep.pk).organisation == removed_school
+
+
+def test_a_merge_record_survives_the_bank_export_and_load_and_can_still_be_undone(merged, tmp_path, coordinator):
+    from participants.backup import export_bank, load_bank
+    from talentbank.tests.test_backup import empty_the_bank, to_millisecond
+
+    keep, duplicate_pk, record = merged
+    before = [{k: to_millisecond(v) for k, v in row.items()} for row in MergeRecord.objects.values()]
+    path = tmp_path / "bank.xlsx"
+    export_bank(path)
+    empty_the_bank()
+
+    load_bank(path)
+
+    assert list(MergeRecord.objects.values()) == before
+    undo_merge(record.pk, user=coordinator, reason="после загрузки копии")
+    assert Participant.objects.filter(pk__in=[keep.pk, duplicate_pk]).count() == 2

@@ -27,6 +27,7 @@ from participants.models import (
     ImportUpload,
     Instrument,
     Membership,
+    MergeRecord,
     Municipality,
     Organisation,
     Participant,
@@ -179,6 +180,8 @@ RULES = {
         | (a.participants_q("diagnostic__participant__") if a.organisation_ids else NOTHING)
     ),
     Achievement: lambda a: a.participants_q("participant__"),
+    # Merges of people a coordinator sees (by the kept record; undo checks the other one too).
+    MergeRecord: lambda a: a.participants_q("kept__") if a.programme_ids else NOTHING,
     ImportUpload: lambda a: Q(user=a.user) if (a.programme_ids or a.organisation_ids) else NOTHING,
     EventSeries: lambda a: a.coordinated_q("programme"),
     Edition: lambda a: a.coordinated_q("series__programme"),

@@ -1,11 +1,13 @@
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.admin.widgets import FilteredSelectMultiple
 from django.db.models import Count
+from django.shortcuts import redirect
 from simple_history.admin import SimpleHistoryAdmin
 
 from accounts.rules import manageable_users
 from events.models import Participation
+from participants import merge_admin  # noqa: F401  (registers the journal of merges)
 from participants.access import (
     ORGANISATION_REQUIRED,
     access_for,
@@ -268,6 +270,16 @@ class ParticipantAdmin(CardAdminMixin, ScopedAdminMixin, PersonSearchMixin, Simp
         ),
     ]
 
+    actions = ["merge_two"]
+
+    @admin.action(description="Объединить две выбранные записи", permissions=["delete"])
+    def merge_two(self, request, queryset):
+        pks = sorted(queryset.values_list("pk", flat=True)[:3])
+        if len(pks) != 2:
+            self.message_user(request, "Для объединения выберите ровно две записи.", messages.ERROR)
+            return None
+        return redirect("admin:participants_participant_merge", *pks)
+
     @admin.display(description="ФИО", ordering="last_name")
     def full_name(self, obj):
         return obj.full_name
@@ -289,7 +301,7 @@ class ParticipantAdmin(CardAdminMixin, ScopedAdminMixin, PersonSearchMixin, Simp
     def get_urls(self):
         from django.urls import path
 
-        from participants import views
+        from participants import merge_views, views
         from participants.models import ImportKind
 
         def page(view, **kwargs):
@@ -320,6 +332,11 @@ class ParticipantAdmin(CardAdminMixin, ScopedAdminMixin, PersonSearchMixin, Simp
                 name="participants_participant_import_preview",
             ),
             path("duplicates/", page(views.duplicates_view), name="participants_participant_duplicates"),
+            path(
+                "merge/<int:keep_id>/<int:removed_id>/",
+                page(merge_views.merge_view),
+                name="participants_participant_merge",
+            ),
             path("deleted/", page(views.deleted_people_view), name="participants_participant_deleted"),
             path("export/", page(views.bank_export_view), name="participants_participant_export"),
             *super().get_urls(),

@@ -1,35 +1,17 @@
-"""Finding people entered twice under slightly different names, and merging the two records.
+"""Finding people entered twice under slightly different names.
 
-`probable_duplicates` lists pairs for a coordinator to review; `merge_participants` folds one
-record into the other, moving everything attached to it, in one transaction.
+`probable_duplicates` lists pairs for a coordinator to review; participants.merging compares a pair
+side by side, merges it and undoes a merge.
 """
 
-from dataclasses import dataclass, field
-from datetime import date
+from dataclasses import dataclass
 from itertools import groupby, permutations
 
 import numpy as np
-from django.core.exceptions import ValidationError
-from django.db import transaction
-from django.db.models import Exists, OuterRef
 from rapidfuzz import fuzz
 from rapidfuzz.distance import OSA
 
-from events.models import Opportunity, Participation
-from participants import bulk
-from participants.formats import short_date
-from participants.models import Achievement, Diagnostic, Membership, Participant, TeamMember
-from participants.names import normalise_name
-
-# What merge_participants moves, in the order of MergeSummary.moved / .dropped, with labels for a page.
-RELATED_LABELS = {
-    "memberships": "членство в программах",
-    "participations": "участие в мероприятиях",
-    "diagnostics": "диагностики",
-    "achievements": "достижения",
-    "opportunities": "возможности",
-    "team_memberships": "участие в командах",
-}
+from participants.models import Participant
 
 # A pair scored above the threshold must also agree part by part (see _parts_agree): a whole-name
 # score alone ranks «козлов александр иванович» and «морозов александр иванович» at 90.
@@ -44,14 +26,6 @@ class DuplicatePair:
     second: Participant
     score: float  # name similarity 0..100 (rapidfuzz WRatio of the normalised ФИО)
     reason: str  # in Russian, for the review page
-
-
-@dataclass
-class MergeSummary:
-    kept: Participant  # the kept record as the merge saved it
-    moved: dict[str, int] = field(default_factory=dict)  # keys of RELATED_LABELS
-    dropped: dict[str, int] = field(default_factory=dict)  # the removed person's rows that clashed with the kept one's
-    filled_fields: list[str] = field(default_factory=list)  # Participant field names filled from the removed record
 
 
 def _parts_agree(key_a: str, key_b: str) -> bool:
@@ -196,145 +170,3 @@ def probable_duplicates(queryset, threshold: float = 85.0, limit: int = 500) -> 
         first, second = people[pk_a], people[pk_b]
         pairs.append(DuplicatePair(first, second, score, _reason(first, second, score)))
     return pairs
-
-
-def _overlap(a: Membership, b: Membership) -> bool:
-    """The rule of Membership.clean(): a leaving date is the first day out, no leaving date is open."""
-    return a.included_on < (b.left_on or date.max) and b.included_on < (a.left_on or date.max)
-
-
-def _deleted(queryset) -> int:
-    """Delete and count the rows of the queryset's own model (not what cascades from them)."""
-    return queryset.delete()[1].get(queryset.model._meta.label, 0)
-
-
-def _move(queryset, keep: Participant, reason: str, user) -> int:
-    """Give the rows of `queryset` to `keep`, with a history record of each (one statement each)."""
-    pks = list(queryset.values_list("pk", flat=True))
-    queryset.model.objects.filter(pk__in=pks).update(participant=keep)
-    bulk.write_history(queryset.model, pks, "~", user, reason)
-    return len(pks)
-
-
-def _with_history(instance, reason: str, user):
-    instance._change_reason = reason
-    if user is not None:
-        instance._history_user = user
-    return instance
-
-
-def _fill_blank_fields(keep: Participant, duplicate: Participant) -> list[str]:
-    filled = []
-    for name in ("patronymic", "phone", "email"):
-        if not getattr(keep, name) and getattr(duplicate, name):
-            setattr(keep, name, getattr(duplicate, name))
-            filled.append(name)
-    if "patronymic" in filled:
-        # Not if the completed name is that of a third record: leave that pair for another merge.
-        key = normalise_name(keep.last_name, keep.first_name, keep.patronymic)
-        taken = Participant.objects.filter(name_key=key, birth_date=keep.birth_date).exclude(
-            pk__in=[keep.pk, duplicate.pk]
-        )
-        if taken.exists():
-            keep.patronymic = ""
-            filled.remove("patronymic")
-    if keep.organisation_id is None and duplicate.organisation_id is not None:
-        keep.organisation_id = duplicate.organisation_id
-        filled.append("organisation")
-    if keep.grade is None and keep.course is None:
-        for name in ("grade", "course"):
-            if getattr(duplicate, name) is not None:
-                setattr(keep, name, getattr(duplicate, name))
-                filled.append(name)
-    if not keep.consent and duplicate.consent:
-        for name in ("consent", "consent_date", "consent_given_by", "consent_given_by_name"):
-            setattr(keep, name, getattr(duplicate, name))
-            if getattr(duplicate, name):
-                filled.append(name)
-    return filled
-
-
-def _merge_memberships(keep, duplicate, reason, user) -> tuple[int, int]:
-    """Move the duplicate's memberships one by one (simple-history records each); one that overlaps
-    a kept membership in the same programme is deleted and the kept one stays as it is."""
-    kept = list(Membership.objects.filter(participant=keep))
-    clashing, moving = [], []
-    for membership in Membership.objects.filter(participant=duplicate).order_by("included_on", "pk"):
-        clash = any(k.programme_id == membership.programme_id and _overlap(k, membership) for k in kept)
-        (clashing if clash else moving).append(membership)
-    for membership in clashing:
-        _with_history(membership, reason, user).delete()
-    for membership in moving:
-        membership.participant = keep
-        _with_history(membership, reason, user).save()
-    return len(moving), len(clashing)
-
-
-def merge_participants(keep: Participant, duplicate: Participant, *, user=None) -> MergeSummary:
-    """Fold `duplicate` into `keep` and delete it; all or nothing, in one transaction.
-
-    Everything attached to the duplicate moves to the kept person. Where the kept person already has
-    the same thing (participation in the same edition, the same team, a diagnostic of the same
-    programme, period, instrument and stage, or a membership overlapping in the same programme), the
-    kept person's row stays as it is and the duplicate's is deleted, counted in `dropped`. Blank
-    fields of the kept record are filled from the duplicate. The history of the kept person and of
-    the moved memberships records the change with the reason «Объединение с записью № <id>» and `user`
-    (else the user of the current request, through simple-history's middleware).
-
-    Raises ValidationError (in Russian) for a record merged with itself, different birth dates, or a
-    record that is no longer there. The instances passed in are not changed: use `summary.kept`.
-    """
-    if keep.pk is None or duplicate.pk is None:
-        raise ValidationError("Объединять можно только сохранённые записи.")
-    if keep.pk == duplicate.pk:
-        raise ValidationError("Нельзя объединить запись саму с собой: выберите две разные записи.")
-    with transaction.atomic():
-        rows = Participant.objects.select_for_update().filter(pk__in=[keep.pk, duplicate.pk]).order_by("pk")
-        locked = {person.pk: person for person in rows}
-        for pk in (keep.pk, duplicate.pk):
-            if pk not in locked:
-                raise ValidationError(f"Записи № {pk} уже нет в банке: возможно, её объединили или удалили.")
-        keep, duplicate = locked[keep.pk], locked[duplicate.pk]
-        if keep.birth_date != duplicate.birth_date:
-            raise ValidationError(
-                f"Нельзя объединить записи с разными датами рождения ({short_date(keep.birth_date)} "
-                f"в записи № {keep.pk} и {short_date(duplicate.birth_date)} в записи № {duplicate.pk}). "
-                "Если это один человек, сначала исправьте дату рождения в ошибочной записи."
-            )
-        reason = f"Объединение с записью № {duplicate.pk}"
-        moved, dropped = dict.fromkeys(RELATED_LABELS, 0), dict.fromkeys(RELATED_LABELS, 0)
-
-        moved["memberships"], dropped["memberships"] = _merge_memberships(keep, duplicate, reason, user)
-
-        kept_editions = Participation.objects.filter(participant=keep).values("edition_id")
-        dropped["participations"] = _deleted(
-            Participation.objects.filter(participant=duplicate, edition_id__in=kept_editions)
-        )
-        moved["participations"] = _move(Participation.objects.filter(participant=duplicate), keep, reason, user)
-
-        same_stage = Diagnostic.objects.filter(
-            participant=keep,
-            programme_id=OuterRef("programme_id"),
-            period=OuterRef("period"),
-            instrument_id=OuterRef("instrument_id"),
-            stage=OuterRef("stage"),
-        )
-        # Scores belong to their diagnostic: they move with it, and go with a dropped one.
-        dropped["diagnostics"] = _deleted(Diagnostic.objects.filter(Exists(same_stage), participant=duplicate))
-        moved["diagnostics"] = _move(Diagnostic.objects.filter(participant=duplicate), keep, reason, user)
-
-        moved["achievements"] = _move(Achievement.objects.filter(participant=duplicate), keep, reason, user)
-        moved["opportunities"] = _move(Opportunity.objects.filter(participant=duplicate), keep, reason, user)
-
-        kept_teams = TeamMember.objects.filter(participant=keep).values("team_id")
-        dropped["team_memberships"] = _deleted(TeamMember.objects.filter(participant=duplicate, team_id__in=kept_teams))
-        moved["team_memberships"] = _move(TeamMember.objects.filter(participant=duplicate), keep, reason, user)
-
-        filled = _fill_blank_fields(keep, duplicate)
-        # The duplicate goes first: a patronymic filled from it gives the kept record its name key.
-        _with_history(duplicate, f"Объединение с записью № {keep.pk}", user).delete()
-        _with_history(keep, reason, user).save()
-    for instance in (keep, duplicate):
-        instance.__dict__.pop("_change_reason", None)
-        instance.__dict__.pop("_history_user", None)
-    return MergeSummary(kept=keep, moved=moved, dropped=dropped, filled_fields=filled)

@@ -9,7 +9,6 @@ import logging
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import DatabaseError
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -19,10 +18,9 @@ from events.models import Edition
 from jobs import runner as jobs
 from participants import importing, uploads
 from participants.access import access_for, scope
-from participants.duplicates import RELATED_LABELS, merge_participants, probable_duplicates
+from participants.duplicates import probable_duplicates
 from participants.models import ImportKind, ImportUpload, Organisation, Participant, Programme
 from participants.restore import deleted_people, restore_person
-from talentbank import dberrors
 
 logger = logging.getLogger(__name__)
 
@@ -173,42 +171,10 @@ def bank_export_view(request, model_admin):
 
 
 def duplicates_view(request, model_admin):
+    """Probable pairs, each opening the side-by-side merge page (merge_views.merge_view)."""
     if not request.user.has_perm("participants.delete_participant"):
         raise PermissionDenied
-    people = scope(request.user, Participant.objects.all())
-    if request.method == "POST":
-        ids = [request.POST.get("keep"), request.POST.get("duplicate")]
-        found = {p.pk: p for p in people.filter(pk__in=[i for i in ids if i and i.isdigit()])}
-        if len(found) != 2:
-            messages.error(request, "Выберите две разные записи, доступные вам.")
-        elif not probable_duplicates(people.filter(pk__in=found)):
-            # Only a pair the page proposes: a crafted POST of any two records is not a merge.
-            messages.error(
-                request,
-                "Эти две записи не похожи на дубликаты (разные даты рождения или непохожие ФИО): "
-                "объединить можно только пару из списка ниже.",
-            )
-        else:
-            keep, duplicate = found[int(ids[0])], found[int(ids[1])]
-            try:
-                summary = merge_participants(keep, duplicate, user=request.user)
-            except ValidationError as error:
-                messages.error(request, " ".join(error.messages))
-            except DatabaseError as error:
-                if dberrors.kind(error) is None:
-                    raise
-                logger.warning("Merge of %s into %s interrupted by the database", ids[1], ids[0], exc_info=True)
-                messages.error(
-                    request,
-                    f"{dberrors.interrupted(error, 'объединения')} Записи объединяются целиком или не объединяются "
-                    "вовсе: если пара осталась в списке ниже, объедините её ещё раз.",
-                )
-                return redirect("admin:participants_participant_duplicates")
-            else:
-                moved = "; ".join(f"{RELATED_LABELS[k]}: {v}" for k, v in summary.moved.items() if v) or "ничего"
-                messages.success(request, f"Записи объединены в «{summary.kept}». Перенесено — {moved}.")
-                return redirect("admin:participants_participant_duplicates")
-    pairs = probable_duplicates(people)
+    pairs = probable_duplicates(scope(request.user, Participant.objects.all()))
     return _page(
         request, model_admin, "admin/participants/duplicates.html", "Вероятные дубликаты участников", pairs=pairs
     )

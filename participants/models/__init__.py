@@ -1,5 +1,6 @@
 from .geography import COURSE_ORGANISATION_KINDS, Municipality, MunicipalityKind, Organisation, OrganisationKind, Region
 from .imports import ImportKind, ImportUpload
+from .merges import MergeRecord
 from .people import (
     ALREADY_REGISTERED,
     RESIDENT_CATEGORIES,
@@ -48,6 +49,7 @@ __all__ = [
     "ImportUpload",
     "Instrument",
     "Membership",
+    "MergeRecord",
     "Metric",
     "Municipality",
     "MunicipalityKind",

@@ -9,7 +9,7 @@ from django.contrib.auth import get_user_model
 from django.urls import reverse
 
 from events.models import Edition, EventSeries, Opportunity, Participation, SeriesKind
-from participants.duplicates import merge_participants
+from participants.merging import merge_participants, plan_merge
 from participants.models import (
     Achievement,
     Competence,
@@ -167,9 +167,14 @@ def test_record_numbers_in_forms_are_not_digit_grouped(superuser, client):
     """Regression: with USE_THOUSAND_SEPARATOR the duplicates page posted «12 345» and no merge of
     records numbered from 1 000 on could go through."""
     first = ParticipantFactory(pk=12345, last_name="Гринева", first_name="Анна", patronymic="")
-    ParticipantFactory(pk=12346, last_name="Гринёвва", first_name="Анна", patronymic="", birth_date=first.birth_date)
+    second = ParticipantFactory(
+        pk=12346, last_name="Гринёвва", first_name="Анна", patronymic="", birth_date=first.birth_date
+    )
     client.force_login(superuser)
     page = client.get(reverse("admin:participants_participant_duplicates")).content.decode()
-    assert 'name="keep" value="12345"' in page and 'name="duplicate" value="12346"' in page
-    client.post(reverse("admin:participants_participant_duplicates"), {"keep": "12345", "duplicate": "12346"})
+    merge_url = reverse("admin:participants_participant_merge", args=[12345, 12346])
+    assert merge_url == "/admin/participants/participant/merge/12345/12346/" and merge_url in page
+    page = client.get(merge_url).content.decode()
+    assert "Запись № 12345 (остаётся)" in page and "12 345" not in page
+    client.post(merge_url, {"fingerprint": plan_merge(first, second).fingerprint})
     assert list(Participant.objects.values_list("pk", flat=True)) == [12345]

@@ -154,6 +154,7 @@ def test_coordinator_imports_event_results_and_winners_become_residents(coordina
 
 
 def test_duplicates_page_lists_close_names_and_merges(coordinator_client):
+    from participants.merging import plan_merge
     from participants.models import Organisation
 
     school = Organisation.objects.get(name=SCHOOL)
@@ -176,8 +177,10 @@ def test_duplicates_page_lists_close_names_and_merges(coordinator_client):
     )
     page = coordinator_client.get(reverse("admin:participants_participant_duplicates")).content.decode()
     assert "Иванова Марья Петровна" in page
+    merge_url = reverse("admin:participants_participant_merge", args=[kept.pk, twin.pk])
+    assert merge_url in page  # each pair opens the side-by-side page, nothing merges in one click
     response = coordinator_client.post(
-        reverse("admin:participants_participant_duplicates"), {"keep": kept.pk, "duplicate": twin.pk}, follow=True
+        merge_url, {"fingerprint": plan_merge(kept, twin).fingerprint, "field_phone": "removed"}, follow=True
     )
     assert "Записи объединены" in response.content.decode()
     assert not Participant.objects.filter(pk=twin.pk).exists()

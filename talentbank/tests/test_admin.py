@@ -7,7 +7,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils.text import capfirst
 
-from participants.models import ImportUpload
+from participants.models import ImportUpload, MergeRecord
 from talentbank.admin_words import words_for
 
 pytestmark = pytest.mark.usefixtures("demo_data")
@@ -21,7 +21,9 @@ MODEL_ADMINS = sorted(
     key=lambda pair: pair[0]._meta.label,
 )
 IDS = [model._meta.label for model, _ in MODEL_ADMINS]
-EMPTY_IN_DEMO = {ImportUpload}  # uploads appear only when someone imports a workbook
+# Uploads appear only when someone imports a workbook, merge records when someone merges two people
+# (their page: participants/tests/test_merge_pages.py).
+EMPTY_IN_DEMO = {ImportUpload, MergeRecord}
 
 
 def changelist_url(model):

@@ -39,8 +39,8 @@ from django_otp.oath import totp
 
 from accounts.tokens import issue_token
 from events.models import Edition, EventSeries, Participation, SeriesKind
-from participants.duplicates import merge_participants
 from participants.importing import PARTICIPANT_COLUMNS, import_participants
+from participants.merging import merge_participants, plan_merge
 from participants.models import ImportUpload, Membership, Organisation, Participant
 from participants.tests.factories import (
     MembershipFactory,
@@ -302,21 +302,23 @@ def test_a_merge_cut_in_the_middle_changes_nothing_and_can_be_repeated(twins):
 def test_the_merge_page_cut_while_merging_says_so_and_changes_nothing(twins, superuser_client):
     kept, twin = twins
     client = superuser_client
-    assert "Иванова Марья Петровна" in client.get(DUPLICATES_URL).content.decode()
+    merge_url = reverse("admin:participants_participant_merge", args=[kept.pk, twin.pk])
+    assert "Иванова Марья Петровна" in client.get(merge_url).content.decode()
     before = bank_state()
+    confirmed = {"fingerprint": plan_merge(kept, twin).fingerprint}
 
     with connection_cut_before(MERGE_CUT):
-        response = client.post(DUPLICATES_URL, {"keep": kept.pk, "duplicate": twin.pk})
-    assert response.status_code == 302 and response["Location"] == DUPLICATES_URL
+        response = client.post(merge_url, confirmed)
+    assert response.status_code == 302 and response["Location"] == merge_url
     assert bank_state() == before
 
-    page = client.get(DUPLICATES_URL)
+    page = client.get(merge_url)
     assert page.status_code == 200
     [message] = messages_of(page)
     assert message.startswith("Связь с базой данных прервалась во время объединения.")
     assert "Иванова Марья Петровна" in page.content.decode()  # the pair is still offered
 
-    page = client.post(DUPLICATES_URL, {"keep": kept.pk, "duplicate": twin.pk}, follow=True)
+    page = client.post(merge_url, confirmed, follow=True)
     assert any(message.startswith("Записи объединены") for message in messages_of(page))
     assert not Participant.objects.filter(pk=twin.pk).exists()
 

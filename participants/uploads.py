@@ -16,6 +16,7 @@ from events.models import Edition
 from participants import importing
 from participants.access import scope
 from participants.models import ImportKind, ImportUpload, Organisation, Participant, Programme
+from reports.wording import number
 from talentbank import dberrors
 
 
@@ -100,8 +101,8 @@ def save_upload(upload: ImportUpload, user) -> Saved:
         upload.save(update_fields=["applied_at", "content", "result"])
         counts = report.counts
         return Saved(
-            f"Файл «{upload.filename}» сохранён: создано {counts['create']}, обновлено {counts['update']}, "
-            f"без изменений {counts['unchanged']}.",
+            f"Файл «{upload.filename}» сохранён: создано {number(counts['create'])}, "
+            f"обновлено {number(counts['update'])}, без изменений {number(counts['unchanged'])}.",
             reverse("admin:participants_participant_changelist"),
         )
     upload.result = report.to_json()

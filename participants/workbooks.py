@@ -37,6 +37,8 @@ from xml.parsers import expat
 
 from django.conf import settings
 
+from reports.wording import number
+
 MB = 1024 * 1024
 # Small parts are not held to the ratio: a mostly empty sheet of a few kilobytes packs very tightly.
 RATIO_FROM_BYTES = MB
@@ -89,16 +91,11 @@ class Limits:
         )
 
 
-def number(n: int | float) -> str:
-    """12345678 -> '12 345 678' (non-breaking spaces)."""
-    return f"{n:,.0f}".replace(",", "\xa0")
-
-
 def megabytes(n: int) -> str:
     value = n / MB
     if value < 10:
         return f"{value:.1f}".replace(".", ",") + "\xa0МБ"
-    return number(value) + "\xa0МБ"
+    return number(round(value)) + "\xa0МБ"
 
 
 # The archive -----------------------------------------------------------------------------------

@@ -22,7 +22,7 @@ from openpyxl.worksheet.cell_range import CellRange
 
 from participants.importing.report import STRUCTURE, ImportIssue
 from participants.workbooks import Limits, NotAWorkbook, WorkbookRefused, elements, open_archive
-from participants.workbooks import number as _number
+from reports.wording import number as format_number
 
 MAX_IMPORT_BYTES = 10 * 1024 * 1024
 
@@ -291,7 +291,7 @@ class _XlsxSheet:
                     strings.append(_inline_text(element))
                     if len(strings) > limits.cells:
                         raise WorkbookRefused(
-                            f"Файл отклонён: в книге больше {_number(limits.cells)} разных текстов "
+                            f"Файл отклонён: в книге больше {format_number(limits.cells)} разных текстов "
                             f"(таблица общих строк «{path}»). Разделите данные на несколько файлов поменьше."
                         )
         return strings
@@ -408,11 +408,11 @@ class _XlsxSheet:
 
 def _refuse_size(title: str, row: int, limits: Limits, too_many_rows: bool):
     if too_many_rows:
-        what = f"больше {_number(limits.rows)} строк"
+        what = f"больше {format_number(limits.rows)} строк"
     else:
-        what = f"больше {_number(limits.cells)} ячеек"
+        what = f"больше {format_number(limits.cells)} ячеек"
     raise WorkbookRefused(
-        f"Файл отклонён: на листе «{title}» {what} (чтение остановлено на строке {_number(row)}). "
+        f"Файл отклонён: на листе «{title}» {what} (чтение остановлено на строке {format_number(row)}). "
         "Разделите данные на несколько файлов поменьше; если строк немного, удалите пустые оформленные "
         "строки и столбцы под таблицей и справа от неё."
     )

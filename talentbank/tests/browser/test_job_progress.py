@@ -4,7 +4,7 @@ the page offers the file without a reload."""
 
 from django.core.management import call_command
 
-from .test_journeys import TOMSK_2019, download, log_in, pdf_text, screenshot, text_of
+from .test_journeys import TOMSK_2019, download, log_in, pdf_text, screenshot, text_of, upload_workbook
 
 DATABASE_QUEUE = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
 
@@ -27,3 +27,29 @@ def test_the_current_spravka_pdf_is_a_job_with_a_progress_bar(page, settings):
     assert "Молодёжный кадровый ресурс" in pdf_text(content)
     assert not page.locator("progress#job-progress").is_visible()
     screenshot(page, "job-done")
+
+
+def test_a_large_import_is_saved_by_a_job_with_a_progress_bar(page, settings):
+    """2 000 rows confirmed: the job's page shows the bar until a worker has saved them, then
+    the participant list says what was saved."""
+    from bench.workbook import participant_workbook
+    from participants.models import Organisation, Participant
+
+    settings.TASKS = DATABASE_QUEUE
+    schools = list(Organisation.objects.filter(region__name="Томская область").order_by("pk")[:20])
+    content = participant_workbook(2_000, schools)
+    before = Participant.objects.count()
+    log_in(page, "koordinator-tomsk")
+    page.goto("/admin/participants/participant/import/")
+    upload_workbook(page, content, "2000.xlsx")
+    assert "Будет создано: 2 000" in text_of(page, "#content")
+    page.click("input[type=submit][value='Сохранить']")
+    page.wait_for_url("**/jobs/*/")
+    assert page.locator("progress#job-progress").is_visible()
+    assert Participant.objects.count() == before  # nothing is written until the worker runs
+    screenshot(page, "job-import-progress")
+
+    call_command("db_worker", "--batch", "--interval", "0", "--no-startup-delay", verbosity=0)
+    page.wait_for_url("**/admin/participants/participant/", timeout=60_000)
+    assert "«2000.xlsx» сохранён: создано 2 000, обновлено 0" in text_of(page, "ul.messagelist")
+    assert Participant.objects.count() == before + 2_000

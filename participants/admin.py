@@ -247,7 +247,7 @@ class AchievementInline(ScopedQuerysetMixin, admin.TabularInline):
 
 @admin.register(Participant)
 class ParticipantAdmin(CardAdminMixin, ScopedAdminMixin, PersonSearchMixin, SimpleHistoryAdmin):
-    list_display = ["full_name", "birth_date", "organisation", "municipality", "grade", "course", "consent"]
+    list_display = ["full_name", "birth_date", "organisation", "municipality", "grade_or_course", "consent"]
     list_display_links = ["full_name"]
     list_filter = [
         "organisation__municipality",
@@ -349,6 +349,14 @@ class ParticipantAdmin(CardAdminMixin, ScopedAdminMixin, PersonSearchMixin, Simp
     @admin.display(description="муниципалитет", ordering="organisation__municipality__name")
     def municipality(self, obj):
         return obj.organisation.municipality if obj.organisation else "—"
+
+    @admin.display(description="класс / курс", ordering="grade")
+    def grade_or_course(self, obj):
+        """One column for the pupil's class or the student's course: a person has one of them,
+        and two mostly empty columns pushed the list past a 1 366 px screen."""
+        if obj.grade:
+            return f"{obj.grade} класс"
+        return f"{obj.course} курс" if obj.course else "—"
 
 
 @admin.register(Membership)

@@ -214,3 +214,22 @@ def test_the_delete_confirmation_names_the_record_in_the_accusative(login):
     page = login(COORDINATOR).get(reverse("admin:events_publication_delete", args=[publication.pk]))
     text = visible_text(page.content.decode())
     assert f"удалить {words_for(Publication).accusative}" in text, text[:600]
+
+
+def test_a_single_history_version_page_is_russian(login):
+    """The page of one past version (simple-history's «история» → a date): its title, fields and
+    buttons."""
+    from participants.models import Participant
+
+    client = login(COORDINATOR)
+    participant = client.get(reverse("admin:participants_participant_changelist")).context["cl"].result_list[0]
+    participant = Participant.objects.get(pk=participant.pk)
+    participant.phone = "+7 900 000-00-00"
+    participant.save()
+    version = participant.history.order_by("history_id").first()
+    url = reverse("admin:participants_participant_simple_history", args=[participant.pk, version.history_id])
+    response = client.get(url)
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert slips(page, ALLOWED_LATIN | data_words()) == []
+    assert "Фамилия" in visible_text(page)

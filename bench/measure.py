@@ -293,13 +293,25 @@ def import_figures(programme: Programme, coordinator, rows: int = 10_000) -> dic
         import_participants(data, commit=True, **kwargs)
         commit_seconds = time.perf_counter() - started
         transaction.set_rollback(True)
-    return {
+    figures = {
         "rows": rows,
         "preview_seconds": preview_seconds,
         "commit_seconds": commit_seconds,
         "preview_rows_per_second": rows / preview_seconds,
         "commit_rows_per_second": rows / commit_seconds,
     }
+    # The same kind of file through django-import-export, in the same run (bench/peer_import.py):
+    # 1 000 rows, since it goes a row at a time (about 20 queries a row) and 10 000 would take
+    # many minutes; its rows per second do not depend on the file's length.
+    from bench.peer_import import peer_figures
+
+    peer_rows = 1_000
+    peer = peer_figures(participant_workbook(peer_rows, organisations, seed=2025), peer_rows)
+    peer["rows"] = peer_rows
+    figures["peer"] = peer
+    figures["preview_ratio"] = figures["preview_rows_per_second"] / peer["preview_rows_per_second"]
+    figures["commit_ratio"] = figures["commit_rows_per_second"] / peer["commit_rows_per_second"]
+    return figures
 
 
 def main():

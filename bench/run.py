@@ -126,6 +126,22 @@ def rows_of(results: list[dict]) -> list[tuple[str, str, list[str]]]:
         ("API requests/s", "", [cell(r, "api", "requests_per_second") for r in results]),
         ("import preview, rows/s (10 000)", "≥ 2 000", [cell(r, "import", "preview_rows_per_second") for r in results]),
         ("import commit, rows/s (10 000)", "≥ 2 000", [cell(r, "import", "commit_rows_per_second") for r in results]),
+        (
+            "django-import-export preview / commit, rows/s",
+            "",
+            [
+                f"{cell(r, 'import', 'peer', 'preview_rows_per_second')} / {cell(r, 'import', 'peer', 'commit_rows_per_second')}"
+                for r in results
+            ],
+        ),
+        (
+            "ours ÷ django-import-export, preview / commit",
+            "",
+            [
+                f"{cell(r, 'import', 'preview_ratio', digits=1, unit='×')} / {cell(r, 'import', 'commit_ratio', digits=1, unit='×')}"
+                for r in results
+            ],
+        ),
     ]
     return lines
 

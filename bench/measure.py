@@ -182,6 +182,21 @@ def admin_figures(coordinator, staff, school) -> dict:
     return figures
 
 
+def served_figures(programme: Programme, year: int, coordinator) -> dict:
+    """An approved справка's PDF as an official downloads it: stored with its version, so serving
+    it reads one row (the approval itself renders it once, here outside the timing)."""
+    from reports.versions import approve
+
+    version = approve(programme, year, coordinator)
+    client = Client()
+    client.force_login(coordinator)
+    pass_second_factor(client, coordinator)
+    url = f"/reports/{programme.slug}/{year}/v{version.number}/pdf/"
+    figures = page_figures(client, url)
+    figures["pdf_bytes"] = len(bytes(version.pdf))
+    return figures
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -319,7 +334,7 @@ def main():
     parser.add_argument("--slug", default="synthetic")
     parser.add_argument("--year", type=int, default=2025)
     parser.add_argument("--out", required=True)
-    parser.add_argument("--skip", default="", help="comma-separated parts to skip: report,pdf,admin,api,import")
+    parser.add_argument("--skip", default="", help="comma-separated parts to skip: report,pdf,admin,served,api,import")
     args = parser.parse_args()
     skip = set(filter(None, args.skip.split(",")))
     programme = Programme.objects.get(slug=args.slug)
@@ -332,6 +347,7 @@ def main():
         ("report", lambda: report_figures(programme, args.year)),
         ("pdf", lambda: pdf_figures(args.slug, args.year)),
         ("admin", lambda: admin_figures(coordinator, staff, school)),
+        ("served", lambda: served_figures(programme, args.year, coordinator)),
         ("api", lambda: api_figures(coordinator)),
         ("import", lambda: import_figures(programme, coordinator)),
     ]

@@ -95,6 +95,7 @@ def rows_of(results: list[dict]) -> list[tuple[str, str, list[str]]]:
         ("PDF again in that process, s", "≤ 5", [cell(r, "pdf", "pdf_warm_seconds", digits=1) for r in results]),
         ("PDF pages", "", [cell(r, "pdf", "pdf_pages") for r in results]),
         ("PDF peak memory, MB", "≤ 500", [cell(r, "pdf", "pdf_peak_mb") for r in results]),
+        ("approved справка's PDF served, ms", "≤ 100", [cell(r, "served", "seconds", factor=1000) for r in results]),
     ]
     for key, label in [
         ("admin_first_page", "admin list, first page"),

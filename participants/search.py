@@ -34,7 +34,7 @@ def person_search_q(term: str, prefix: str = "") -> Q | None:
         name_q &= Q(**{f"{prefix}name_key__contains": word})
     text = term.strip()
     organisations = Organisation.objects.filter(Q(name__icontains=text) | Q(short_name__icontains=text))
-    return name_q | Q(**{f"{prefix}organisation_id__in": list(organisations.values_list("pk", flat=True))})
+    return name_q | Q(**{f"{prefix}organisation_id__in": list(organisations.order_by().values_list("pk", flat=True))})
 
 
 def search_people(queryset: QuerySet, term: str, prefix: str = "") -> QuerySet:

@@ -95,3 +95,20 @@ def test_the_browsable_api_still_shows_the_rows(login):
         assert f"&quot;last_name&quot;: &quot;{row['last_name']}&quot;" in text
     detail = client.get(f"/api/v1/participants/{data['results'][0]['id']}/?format=api")
     assert detail.status_code == 200 and data["results"][0]["last_name"] in detail.content.decode()
+
+
+def test_a_list_is_filtered_whenever_a_filter_is_named(token_client, users):
+    """Lists without filter parameters skip the filterset; any filter named still goes through it,
+    its scoped choices included."""
+    client = token_client("koordinator-tomsk")
+    tomsk = scope(users["koordinator-tomsk"], VIEWSETS["participants"].queryset.model.objects.all())
+    girls = tomsk.filter(sex="Ж").count()
+    foreign = scope(users["koordinator-tula"], VIEWSETS["organisations"].queryset.model.objects.all()).first()
+
+    assert client.get("/api/v1/participants/", {"page": 1, "page_size": 5, "format": "json"}).json()["count"] == (
+        tomsk.count()
+    )
+    assert 0 < girls < tomsk.count()
+    assert client.get("/api/v1/participants/", {"sex": "Ж", "page_size": 5}).json()["count"] == girls
+    assert client.get("/api/v1/participants/", {"organisation": foreign.pk}).status_code == 400
+    assert client.get("/api/v1/participants/", {"birth_date__gte": "not a date"}).status_code == 400

@@ -66,7 +66,9 @@ def test_a_quick_count_of_a_big_estimate_is_exact_and_restores_the_timeout(peopl
 def test_admin_list_says_when_its_count_is_an_estimate(people, coordinator_client, monkeypatch):
     monkeypatch.setattr(pagination, "ALWAYS_COUNT_BELOW", 0)
     monkeypatch.setattr(pagination, "COUNT_TIMEOUT_MS", 1)
-    monkeypatch.setattr(pagination.EstimatedCountPaginator, "_estimate", staticmethod(lambda sql, params, using: 512_000))
+    monkeypatch.setattr(
+        pagination.EstimatedCountPaginator, "_estimate", staticmethod(lambda sql, params, using: 512_000)
+    )
     original_count = type(Participant.objects.all()).count
 
     def slow_count(queryset):
@@ -108,6 +110,6 @@ def test_a_count_that_ran_out_of_time_is_not_tried_again_for_a_while(people, mon
 
     monkeypatch.setattr(pagination, "SLOW_COUNT_MEMORY_SECONDS", 0)
     pagination.forget_slow_counts()
-    EstimatedCountPaginator(slow, 5).count
+    assert EstimatedCountPaginator(slow, 5).count >= 1
     later = EstimatedCountPaginator(slow, 5)
     assert later.count >= 1 and later.estimated and len(counts) == 3  # memory expired: counted again

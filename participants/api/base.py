@@ -1,6 +1,7 @@
 """What every API endpoint shares: the access scope of participants/access.py, the role groups'
 model permissions, and the models' own validation (the same Russian messages as the forms)."""
 
+import copy
 from collections import Counter
 
 from django.core.exceptions import FieldDoesNotExist
@@ -11,6 +12,7 @@ from django.db.models import ProtectedError, RestrictedError
 from rest_framework import fields, permissions, relations, serializers, viewsets
 from rest_framework.exceptions import APIException, PermissionDenied, ValidationError
 
+from accounts.permissions import load_permissions
 from participants.access import (
     HIDDEN_IN_CASCADE,
     coordinate_new_programme,
@@ -36,6 +38,17 @@ class ScopedPrimaryKeyRelatedField(serializers.PrimaryKeyRelatedField):
 
 class ModelMessagesSerializer(serializers.ModelSerializer):
     """A model's fields with the model's own wording for their limits, read fast."""
+
+    def get_fields(self):
+        """DRF builds a model serializer's fields from the model for every serializer (every
+        request); they are built once per class here and each serializer gets a copy, as DRF copies
+        declared fields. Nothing in them depends on the request: a reference's scope is applied
+        when it is read (ScopedPrimaryKeyRelatedField.get_queryset)."""
+        built = type(self).__dict__.get("_built_fields")
+        if built is None:
+            built = super().get_fields()
+            type(self)._built_fields = built
+        return copy.deepcopy(built)
 
     def to_representation(self, instance):
         """DRF's own representation, with what it decides anew for every field of every row (which
@@ -181,6 +194,10 @@ class RolePermissions(permissions.DjangoModelPermissions):
         "HEAD": ["%(app_label)s.view_%(model_name)s"],
         "OPTIONS": ["%(app_label)s.view_%(model_name)s"],
     }
+
+    def has_permission(self, request, view):
+        load_permissions(request.user)
+        return super().has_permission(request, view)
 
     def _queryset(self, view):
         """Only the model is read from it: the view's unscoped queryset, not get_queryset(), which

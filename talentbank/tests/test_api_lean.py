@@ -9,6 +9,8 @@ from rest_framework import serializers
 from rest_framework.renderers import JSONRenderer
 from rest_framework.test import APIClient
 
+from accounts.models import ApiToken
+from accounts.permissions import load_permissions
 from accounts.tokens import issue_token
 from participants.access import scope
 from participants.tests.factories import ParticipantFactory
@@ -112,3 +114,34 @@ def test_a_list_is_filtered_whenever_a_filter_is_named(token_client, users):
     assert client.get("/api/v1/participants/", {"sex": "Ж", "page_size": 5}).json()["count"] == girls
     assert client.get("/api/v1/participants/", {"organisation": foreign.pk}).status_code == 400
     assert client.get("/api/v1/participants/", {"birth_date__gte": "not a date"}).status_code == 400
+
+
+def test_permissions_read_in_one_query_are_djangos_own(users):
+    from django.contrib.auth.backends import ModelBackend
+    from django.contrib.auth.models import Permission
+
+    direct = users["shkola-29"]
+    direct.user_permissions.add(Permission.objects.get(codename="view_report"))
+    for username in ["koordinator-tomsk", "koordinator-tula", "shkola-29", "vlast"]:
+        user = type(users[username]).objects.get(pk=users[username].pk)
+        load_permissions(user)
+        assert user._perm_cache == ModelBackend().get_all_permissions(type(user).objects.get(pk=user.pk)), username
+        assert user._perm_cache, username
+    superuser = type(users["demo"]).objects.get(pk=users["demo"].pk)
+    load_permissions(superuser)  # a superuser's permissions are all of them, left to Django
+    assert not hasattr(superuser, "_perm_cache") and superuser.has_perm("participants.view_participant")
+    assert "participants.view_report" in direct.get_all_permissions()
+
+
+def test_a_revoked_token_or_permission_takes_effect_on_the_next_request(token_client, users):
+    from django.contrib.auth.models import Group, Permission
+
+    client = token_client("shkola-29")
+    assert client.get("/api/v1/participants/").status_code == 200
+    group = users["shkola-29"].groups.get()
+    group.permissions.remove(Permission.objects.get(codename="view_participant"))
+    assert client.get("/api/v1/participants/").status_code == 403
+    Group.objects.get(pk=group.pk).permissions.add(Permission.objects.get(codename="view_participant"))
+    assert client.get("/api/v1/participants/").status_code == 200
+    ApiToken.objects.filter(user=users["shkola-29"]).delete()
+    assert client.get("/api/v1/participants/").status_code == 401

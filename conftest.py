@@ -2,6 +2,7 @@ import pytest
 from django.db import transaction
 
 from reports.demo.loader import load_demo
+from talentbank import pagination
 from talentbank.testing import pass_second_factor
 
 
@@ -70,6 +71,13 @@ def second_factor_passed_on_force_login(request, monkeypatch):
         pass_second_factor(self, user)
 
     monkeypatch.setattr(Client, "force_login", force_login_and_verify)
+
+
+@pytest.fixture(autouse=True)
+def counts_tried_afresh():
+    """A count that timed out in one test is not remembered as slow in the next (talentbank.pagination)."""
+    yield
+    pagination.forget_slow_counts()
 
 
 @pytest.fixture(autouse=True)

@@ -77,18 +77,21 @@ class Access:
         return self.is_superuser or self.is_coordinator
 
     @cached_property
-    def programme_ids(self) -> list[int]:
-        """Programmes the user coordinates."""
+    def _coordinated(self) -> list[tuple[int, int]]:
+        """(programme id, its region id) of the programmes the user coordinates: one query for both."""
         if not self.is_coordinator:
             return []
-        return list(self.user.coordinated_programmes.values_list("pk", flat=True))
+        return list(self.user.coordinated_programmes.values_list("pk", "region_id"))
+
+    @cached_property
+    def programme_ids(self) -> list[int]:
+        """Programmes the user coordinates."""
+        return [programme for programme, _ in self._coordinated]
 
     @cached_property
     def region_ids(self) -> list[int]:
         """Regions of the coordinated programmes, or of the staff member's organisations."""
-        regions = set()
-        if self.programme_ids:
-            regions |= set(Programme.objects.filter(pk__in=self.programme_ids).values_list("region_id", flat=True))
+        regions = {region for _, region in self._coordinated}
         if self.organisation_ids:
             regions |= set(
                 Organisation.objects.filter(pk__in=self.organisation_ids).values_list("region_id", flat=True)
@@ -116,7 +119,10 @@ class Access:
             condition |= Q(Exists(member))
             # People in no programme yet: those of the region's organisations, and those the
             # coordinator entered themself before giving them an organisation.
-            own_region = Q(**{f"{prefix}organisation__region__in": self.region_ids})
+            # The region's organisations as a subquery, not a join: PostgreSQL then tests each
+            # person against a hashed list instead of joining and testing the EXISTS twice.
+            regional = Organisation.objects.filter(region__in=self.region_ids).values("pk")
+            own_region = Q(**{f"{prefix}organisation__in": regional})
             entered = Q(**{f"{prefix}organisation__isnull": True, f"{prefix}created_by": self.user.pk})
             condition |= (own_region | entered) & Q(in_no_programme)
         if self.organisation_ids:
@@ -279,7 +285,7 @@ def coordinate_new_programme(user, programme: Programme) -> None:
     access = access_for(user)
     if access.is_coordinator and not access.is_superuser:
         programme.coordinators.add(user)
-        for cached in ("programme_ids", "region_ids"):
+        for cached in ("_coordinated", "programme_ids", "region_ids"):
             access.__dict__.pop(cached, None)
 
 

@@ -2,6 +2,7 @@
 
 import django_filters as filters
 from django_filters.rest_framework import DjangoFilterBackend
+from rest_framework.settings import api_settings
 
 from participants.access import is_scoped_model, scope
 from participants.models import (
@@ -44,9 +45,30 @@ class ScopedFilterSet(filters.FilterSet):
 
 
 class ScopedFilterBackend(DjangoFilterBackend):
-    """DjangoFilterBackend whose generated filtersets (from `filterset_fields`) are scoped too."""
+    """DjangoFilterBackend whose generated filtersets (from `filterset_fields`) are scoped too.
+
+    A request that names no filter (only a page, a page size, a search, an ordering or a format) is
+    not filtered: building the filterset and validating its empty form would change nothing, and
+    cost a list page more than reading its rows."""
 
     filterset_base = ScopedFilterSet
+
+    def filter_queryset(self, request, queryset, view):
+        if set(request.query_params) <= not_filter_parameters(view):
+            return queryset
+        return super().filter_queryset(request, queryset, view)
+
+
+def not_filter_parameters(view) -> set[str]:
+    """The query parameters of a list that are read by others than its filterset."""
+    paginator = getattr(view, "paginator", None)
+    return {
+        getattr(paginator, "page_query_param", None),
+        getattr(paginator, "page_size_query_param", None),
+        api_settings.SEARCH_PARAM,
+        api_settings.ORDERING_PARAM,
+        api_settings.URL_FORMAT_OVERRIDE,
+    } - {None}
 
 
 class ParticipantFilterSet(ScopedFilterSet):

@@ -1,15 +1,18 @@
 """What every API endpoint shares: the access scope of participants/access.py, the role groups'
 model permissions, and the models' own validation (the same Russian messages as the forms)."""
 
+import copy
 from collections import Counter
 
+from django.core.exceptions import FieldDoesNotExist
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import IntegrityError, transaction
 from django.db.models import ProtectedError, RestrictedError
-from rest_framework import permissions, serializers, viewsets
+from rest_framework import fields, permissions, relations, serializers, viewsets
 from rest_framework.exceptions import APIException, PermissionDenied, ValidationError
 
+from accounts.permissions import load_permissions
 from participants.access import (
     HIDDEN_IN_CASCADE,
     coordinate_new_programme,
@@ -34,7 +37,48 @@ class ScopedPrimaryKeyRelatedField(serializers.PrimaryKeyRelatedField):
 
 
 class ModelMessagesSerializer(serializers.ModelSerializer):
-    """A model's fields with the model's own wording for their limits."""
+    """A model's fields with the model's own wording for their limits, read fast."""
+
+    def get_fields(self):
+        """DRF builds a model serializer's fields from the model for every serializer (every
+        request); they are built once per class here and each serializer gets a copy, as DRF copies
+        declared fields. Nothing in them depends on the request: a reference's scope is applied
+        when it is read (ScopedPrimaryKeyRelatedField.get_queryset)."""
+        built = type(self).__dict__.get("_built_fields")
+        if built is None:
+            built = super().get_fields()
+            type(self)._built_fields = built
+        return copy.deepcopy(built)
+
+    def to_representation(self, instance):
+        """DRF's own representation, with what it decides anew for every field of every row (which
+        fields are readable, how each reaches its value) decided once per serializer: a list page
+        reads 50 rows through the same serializer. A field that is a column of the model is read
+        from the row directly (a reference as its id, as DRF's pk-only path does); any other field
+        (a property, a nested serializer, a custom field) goes through DRF as before."""
+        if not isinstance(instance, self.Meta.model):
+            return super().to_representation(instance)
+        plan = self.__dict__.get("_representation_plan")
+        if plan is None:
+            plan = self._representation_plan = [
+                (field.field_name, field, *_column_of(self.Meta.model, field)) for field in self._readable_fields
+            ]
+        representation = {}
+        for name, field, attname, is_reference in plan:
+            if attname is None:
+                try:
+                    attribute = field.get_attribute(instance)
+                except fields.SkipField:
+                    continue
+                value = attribute.pk if isinstance(attribute, relations.PKOnlyObject) else attribute
+                representation[name] = None if value is None else field.to_representation(attribute)
+                continue
+            value = getattr(instance, attname)
+            if value is None or is_reference:
+                representation[name] = value
+            else:
+                representation[name] = field.to_representation(value)
+        return representation
 
     def build_standard_field(self, field_name, model_field):
         """DRF turns Min/MaxValueValidator into its own limits with its own wording; keep the
@@ -49,6 +93,30 @@ class ModelMessagesSerializer(serializers.ModelSerializer):
         if messages:
             kwargs["error_messages"] = messages
         return field_class, kwargs
+
+
+def _column_of(model, field) -> tuple[str | None, bool]:
+    """(attname, is a reference) when `field` shows one column of `model` the way DRF would read it
+    (its own get_attribute, no dotted source, a reference shown as its bare id); (None, False) else."""
+    if len(field.source_attrs) != 1:
+        return None, False
+    try:
+        model_field = model._meta.get_field(field.source_attrs[0])
+    except FieldDoesNotExist:
+        return None, False
+    if not model_field.concrete or model_field.many_to_many:
+        return None, False
+    if isinstance(field, relations.PrimaryKeyRelatedField):
+        plain = (
+            field.pk_field is None
+            and field.use_pk_only_optimization()
+            and type(field).get_attribute is relations.RelatedField.get_attribute
+            and type(field).to_representation is relations.PrimaryKeyRelatedField.to_representation
+        )
+        return (model_field.attname, True) if plain and model_field.is_relation else (None, False)
+    if model_field.is_relation or type(field).get_attribute is not fields.Field.get_attribute:
+        return None, False
+    return model_field.attname, False
 
 
 class ModelValidatedSerializer(ModelMessagesSerializer):
@@ -126,6 +194,16 @@ class RolePermissions(permissions.DjangoModelPermissions):
         "HEAD": ["%(app_label)s.view_%(model_name)s"],
         "OPTIONS": ["%(app_label)s.view_%(model_name)s"],
     }
+
+    def has_permission(self, request, view):
+        load_permissions(request.user)
+        return super().has_permission(request, view)
+
+    def _queryset(self, view):
+        """Only the model is read from it: the view's unscoped queryset, not get_queryset(), which
+        would build the user's scope a second time for every request."""
+        queryset = getattr(view, "queryset", None)
+        return queryset if queryset is not None else super()._queryset(view)
 
 
 class ScopedViewSet(viewsets.ModelViewSet):

@@ -66,7 +66,9 @@ def test_a_quick_count_of_a_big_estimate_is_exact_and_restores_the_timeout(peopl
 def test_admin_list_says_when_its_count_is_an_estimate(people, coordinator_client, monkeypatch):
     monkeypatch.setattr(pagination, "ALWAYS_COUNT_BELOW", 0)
     monkeypatch.setattr(pagination, "COUNT_TIMEOUT_MS", 1)
-    monkeypatch.setattr(pagination.EstimatedCountPaginator, "_estimate", staticmethod(lambda queryset, using: 512_000))
+    monkeypatch.setattr(
+        pagination.EstimatedCountPaginator, "_estimate", staticmethod(lambda sql, params, using: 512_000)
+    )
     original_count = type(Participant.objects.all()).count
 
     def slow_count(queryset):
@@ -86,3 +88,28 @@ def test_api_lists_tell_whether_the_count_is_exact(people, coordinator_client):
 
     assert data["count"] == 12
     assert data["count_estimated"] is False
+
+
+def test_a_count_that_ran_out_of_time_is_not_tried_again_for_a_while(people, monkeypatch):
+    """Every page of a national list would otherwise spend COUNT_TIMEOUT_MS of the database's time
+    on a count that cannot finish; the next pages reuse the estimate until the memory expires."""
+    monkeypatch.setattr(pagination, "ALWAYS_COUNT_BELOW", 0)
+    monkeypatch.setattr(pagination, "COUNT_TIMEOUT_MS", 20)
+    slow = Participant.objects.extra(where=["pg_sleep(0.01) IS NOT NULL"]).order_by("pk")
+    first = EstimatedCountPaginator(slow, 5)
+    assert first.estimated is False and first.count >= 1 and first.estimated
+
+    counts = []
+    original_count = type(slow).count
+    monkeypatch.setattr(type(slow), "count", lambda queryset: counts.append(1) or original_count(queryset))
+    again = EstimatedCountPaginator(slow, 5)
+    assert (again.count, again.estimated) == (first.count, True)
+    assert counts == []  # no second try
+    other = EstimatedCountPaginator(Participant.objects.order_by("pk"), 5)
+    assert (other.count, other.estimated) == (12, False)  # another list is still counted
+
+    monkeypatch.setattr(pagination, "SLOW_COUNT_MEMORY_SECONDS", 0)
+    pagination.forget_slow_counts()
+    assert EstimatedCountPaginator(slow, 5).count >= 1
+    later = EstimatedCountPaginator(slow, 5)
+    assert later.count >= 1 and later.estimated and len(counts) == 3  # memory expired: counted again

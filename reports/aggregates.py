@@ -237,20 +237,33 @@ class Difference:
 def rebuild() -> list[Difference]:
     """Recompute the summaries from every membership, replace the table with them, and return where
     the table differed (nothing, if the triggers kept it in step). PostgreSQL only."""
-    key = "programme_id, measure, category, organisation_id, year"
+    key0 = "programme_id, measure, category, COALESCE(organisation_id, 0) AS organisation, year"
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute(f"LOCK TABLE {TABLE} IN EXCLUSIVE MODE")
+        # Organisation 0 stands for none, so that the rows join (ids start at 1).
         cursor.execute(f"""
             WITH {_all_rows()}, {_changes_sql("source")},
-            stored AS (SELECT {key}, change FROM {TABLE} WHERE change <> 0)
-            SELECT {key}, COALESCE(stored.change, 0), COALESCE(changes.change, 0)
-            FROM stored FULL JOIN changes USING ({key})
-            WHERE stored.change IS DISTINCT FROM changes.change
-            ORDER BY {key}""")
+            stored AS (SELECT {key0}, change FROM {TABLE} WHERE change <> 0),
+            expected AS (SELECT {key0}, change FROM changes)
+            SELECT programme_id, measure, category, NULLIF(organisation, 0), year,
+                   COALESCE(stored.change, 0), COALESCE(expected.change, 0)
+            FROM stored FULL JOIN expected USING (programme_id, measure, category, organisation, year)
+            WHERE stored.change IS DISTINCT FROM expected.change
+            ORDER BY 1, 2, 3, 4, 5""")
         differences = [Difference(*row) for row in cursor.fetchall()]
         cursor.execute(f"DELETE FROM {TABLE}")
         cursor.execute(_apply_sql(_all_rows()))
     return differences
+
+
+def recount_programme(programme_id: int):
+    """Recompute one programme's summaries from its memberships (after writing it with the
+    triggers off, as generate_synthetic does). Nothing to do on SQLite."""
+    if connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cursor:
+        cursor.execute(f"DELETE FROM {TABLE} WHERE programme_id = %s", [programme_id])
+        cursor.execute(_apply_sql(_all_rows("m.programme_id = %s")), [programme_id])
 
 
 def in_force(programme_id: int, period: Period, measure: str) -> dict[tuple[str, int | None], int]:

@@ -53,7 +53,7 @@ def _changes_sql(source: str) -> str:
     """Summed changes (programme_id, measure, category, organisation_id, year, change) of the
     signed membership rows `source` (sign, programme_id, participant_id, organisation_id, category,
     included_on, left_on)."""
-    kind = "(SELECT period_kind FROM participants_programme g WHERE g.id = s.programme_id)"
+    kind = "g.period_kind"
     first = period_year_sql(kind, "s.included_on")
     end_last = f"COALESCE({period_year_sql(kind, 's.left_on')}, {OPEN})"
     during_last = f"COALESCE({period_year_sql(kind, '(s.left_on - 1)')} + 1, {OPEN})"
@@ -62,11 +62,11 @@ def _changes_sql(source: str) -> str:
     spans AS (
         SELECT s.sign, s.programme_id, s.participant_id, s.organisation_id, '{END}' AS measure,
                s.category, {first} AS a, {end_last} AS b
-        FROM {source} s
+        FROM {source} s JOIN participants_programme g ON g.id = s.programme_id
         UNION ALL
         SELECT s.sign, s.programme_id, s.participant_id, s.organisation_id, '{DURING}', '',
                {first}, {during_last}
-        FROM {source} s
+        FROM {source} s JOIN participants_programme g ON g.id = s.programme_id
     ),
     marked AS (
         SELECT *, CASE WHEN a > COALESCE(MAX(b) OVER (PARTITION BY {key} ORDER BY a, b
@@ -107,6 +107,23 @@ def _apply_sql(source_ctes: str) -> str:
 _ROW = "m.programme_id, m.participant_id, p.organisation_id, m.category, m.included_on, m.left_on"
 
 
+def _statement_trigger(name: str, table: str, event: str, new: str | None, old: str | None, body: str) -> str:
+    """A PL/pgSQL function running `body` after each statement of `event` on `table`, seeing the
+    statement's rows as the transition tables `new` and `old`, and its trigger (both named
+    reports_inforce_<name>; TRIGGERS lists them)."""
+    function = f"reports_inforce_{name}"
+    tables = " ".join(f"{which} TABLE AS {alias}" for which, alias in (("NEW", new), ("OLD", old)) if alias)
+    return f"""
+CREATE OR REPLACE FUNCTION {function}() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    {body};
+    RETURN NULL;
+END $$;
+DROP TRIGGER IF EXISTS {function} ON {table};
+CREATE TRIGGER {function} AFTER {event} ON {table} REFERENCING {tables}
+FOR EACH STATEMENT EXECUTE FUNCTION {function}();"""
+
+
 def _membership_function(event: str) -> str:
     """After a statement on memberships: the touched people's contribution before it (now minus the
     new rows plus the old ones) out, after it in."""
@@ -134,17 +151,9 @@ def _membership_function(event: str) -> str:
         {without_new}
         {old_rows}
     )"""
-    return f"""
-CREATE OR REPLACE FUNCTION reports_inforce_membership_{event.lower()}() RETURNS trigger
-LANGUAGE plpgsql AS $$
-BEGIN
-    {_apply_sql(source)};
-    RETURN NULL;
-END $$;
-DROP TRIGGER IF EXISTS reports_inforce_{event.lower()} ON participants_membership;
-CREATE TRIGGER reports_inforce_{event.lower()} AFTER {event} ON participants_membership
-REFERENCING {" ".join(f"{w} TABLE AS {t}" for w, t in (("NEW", new), ("OLD", old)) if t)}
-FOR EACH STATEMENT EXECUTE FUNCTION reports_inforce_membership_{event.lower()}();"""
+    return _statement_trigger(
+        f"membership_{event.lower()}", "participants_membership", event, new, old, _apply_sql(source)
+    )
 
 
 def _participant_function() -> str:
@@ -163,19 +172,11 @@ def _participant_function() -> str:
         SELECT 1, m.programme_id, m.participant_id, moved.after, m.category, m.included_on, m.left_on
         FROM participants_membership m JOIN moved ON moved.id = m.participant_id
     )"""
-    return f"""
-CREATE OR REPLACE FUNCTION reports_inforce_participant() RETURNS trigger LANGUAGE plpgsql AS $$
-BEGIN
-    IF EXISTS (SELECT 1 FROM new_rows n JOIN old_rows o ON o.id = n.id
+    body = f"""IF EXISTS (SELECT 1 FROM new_rows n JOIN old_rows o ON o.id = n.id
                WHERE o.organisation_id IS DISTINCT FROM n.organisation_id) THEN
         {_apply_sql(source)};
-    END IF;
-    RETURN NULL;
-END $$;
-DROP TRIGGER IF EXISTS reports_inforce_participant ON participants_participant;
-CREATE TRIGGER reports_inforce_participant AFTER UPDATE ON participants_participant
-REFERENCING NEW TABLE AS new_rows OLD TABLE AS old_rows
-FOR EACH STATEMENT EXECUTE FUNCTION reports_inforce_participant();"""
+    END IF"""
+    return _statement_trigger("participant", "participants_participant", "UPDATE", "new_rows", "old_rows", body)
 
 
 def _all_rows(where: str = "TRUE") -> str:
@@ -189,19 +190,11 @@ def _all_rows(where: str = "TRUE") -> str:
 def _programme_function() -> str:
     """After a programme changes its kind of period, its periods are other periods: recount it."""
     changed = "SELECT n.id FROM new_rows n JOIN old_rows o ON o.id = n.id WHERE o.period_kind <> n.period_kind"
-    return f"""
-CREATE OR REPLACE FUNCTION reports_inforce_programme() RETURNS trigger LANGUAGE plpgsql AS $$
-BEGIN
-    IF EXISTS ({changed}) THEN
+    body = f"""IF EXISTS ({changed}) THEN
         DELETE FROM {TABLE} WHERE programme_id IN ({changed});
         {_apply_sql(_all_rows(f"m.programme_id IN ({changed})"))};
-    END IF;
-    RETURN NULL;
-END $$;
-DROP TRIGGER IF EXISTS reports_inforce_programme ON participants_programme;
-CREATE TRIGGER reports_inforce_programme AFTER UPDATE ON participants_programme
-REFERENCING NEW TABLE AS new_rows OLD TABLE AS old_rows
-FOR EACH STATEMENT EXECUTE FUNCTION reports_inforce_programme();"""
+    END IF"""
+    return _statement_trigger("programme", "participants_programme", "UPDATE", "new_rows", "old_rows", body)
 
 
 def trigger_sql() -> str:
@@ -209,18 +202,18 @@ def trigger_sql() -> str:
     return "\n".join([*parts, _participant_function(), _programme_function()])
 
 
-DROP_TRIGGERS_SQL = """
-DROP TRIGGER IF EXISTS reports_inforce_insert ON participants_membership;
-DROP TRIGGER IF EXISTS reports_inforce_update ON participants_membership;
-DROP TRIGGER IF EXISTS reports_inforce_delete ON participants_membership;
-DROP TRIGGER IF EXISTS reports_inforce_participant ON participants_participant;
-DROP TRIGGER IF EXISTS reports_inforce_programme ON participants_programme;
-DROP FUNCTION IF EXISTS reports_inforce_membership_insert();
-DROP FUNCTION IF EXISTS reports_inforce_membership_update();
-DROP FUNCTION IF EXISTS reports_inforce_membership_delete();
-DROP FUNCTION IF EXISTS reports_inforce_participant();
-DROP FUNCTION IF EXISTS reports_inforce_programme();
-"""
+TRIGGERS = {
+    "membership_insert": "participants_membership",
+    "membership_update": "participants_membership",
+    "membership_delete": "participants_membership",
+    "participant": "participants_participant",
+    "programme": "participants_programme",
+}
+
+DROP_TRIGGERS_SQL = "\n".join(
+    f"DROP TRIGGER IF EXISTS reports_inforce_{name} ON {table}; DROP FUNCTION IF EXISTS reports_inforce_{name}();"
+    for name, table in TRIGGERS.items()
+)
 
 
 @dataclass

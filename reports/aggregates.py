@@ -107,6 +107,11 @@ def _apply_sql(source_ctes: str) -> str:
 _ROW = "m.programme_id, m.participant_id, p.organisation_id, m.category, m.included_on, m.left_on"
 
 
+def _transition_tables(event: str) -> tuple[str | None, str | None]:
+    """The names a statement trigger of `event` sees its new and its old rows under."""
+    return ("new_rows" if event != "DELETE" else None), ("old_rows" if event != "INSERT" else None)
+
+
 def _statement_trigger(name: str, table: str, event: str, new: str | None, old: str | None, body: str) -> str:
     """A PL/pgSQL function running `body` after each statement of `event` on `table`, seeing the
     statement's rows as the transition tables `new` and `old`, and its trigger (both named
@@ -127,8 +132,7 @@ FOR EACH STATEMENT EXECUTE FUNCTION {function}();"""
 def _membership_function(event: str) -> str:
     """After a statement on memberships: the touched people's contribution before it (now minus the
     new rows plus the old ones) out, after it in."""
-    new = "new_rows" if event in ("INSERT", "UPDATE") else None
-    old = "old_rows" if event in ("DELETE", "UPDATE") else None
+    new, old = _transition_tables(event)
     touched = " UNION ".join(f"SELECT programme_id, participant_id FROM {t}" for t in (new, old) if t)
     without_new = f"WHERE m.id NOT IN (SELECT id FROM {new})" if new else ""
     old_rows = (
@@ -156,14 +160,24 @@ def _membership_function(event: str) -> str:
     )
 
 
-def _participant_function() -> str:
-    """After an update of people: those who changed organisation move their contribution across."""
-    source = """
-    moved AS (
-        SELECT n.id, o.organisation_id AS before, n.organisation_id AS after
+PERSON_MOVES = {
+    # The people whose memberships change organisation: on an update, those who moved; a person
+    # written after their memberships (foreign keys are checked at commit: a restore, a raw load)
+    # or deleted before them takes them from no organisation to theirs, or back.
+    "UPDATE": """SELECT n.id, o.organisation_id AS before, n.organisation_id AS after
         FROM new_rows n JOIN old_rows o ON o.id = n.id
-        WHERE o.organisation_id IS DISTINCT FROM n.organisation_id
-    ),
+        WHERE o.organisation_id IS DISTINCT FROM n.organisation_id""",
+    "INSERT": "SELECT id, NULL::int AS before, organisation_id AS after FROM new_rows WHERE organisation_id IS NOT NULL",
+    "DELETE": "SELECT id, organisation_id AS before, NULL::int AS after FROM old_rows WHERE organisation_id IS NOT NULL",
+}
+
+
+def _participant_function(event: str) -> str:
+    """After a statement on people: the memberships of those in PERSON_MOVES move their
+    contribution from one organisation to the other."""
+    moves = PERSON_MOVES[event]
+    source = f"""
+    moved AS ({moves}),
     source AS (
         SELECT -1 AS sign, m.programme_id, m.participant_id, moved.before AS organisation_id, m.category,
                m.included_on, m.left_on
@@ -172,11 +186,12 @@ def _participant_function() -> str:
         SELECT 1, m.programme_id, m.participant_id, moved.after, m.category, m.included_on, m.left_on
         FROM participants_membership m JOIN moved ON moved.id = m.participant_id
     )"""
-    body = f"""IF EXISTS (SELECT 1 FROM new_rows n JOIN old_rows o ON o.id = n.id
-               WHERE o.organisation_id IS DISTINCT FROM n.organisation_id) THEN
+    body = f"""IF EXISTS (SELECT 1 FROM participants_membership m JOIN ({moves}) moved ON moved.id = m.participant_id) THEN
         {_apply_sql(source)};
     END IF"""
-    return _statement_trigger("participant", "participants_participant", "UPDATE", "new_rows", "old_rows", body)
+    return _statement_trigger(
+        f"participant_{event.lower()}", "participants_participant", event, *_transition_tables(event), body
+    )
 
 
 def _all_rows(where: str = "TRUE") -> str:
@@ -199,14 +214,17 @@ def _programme_function() -> str:
 
 def trigger_sql() -> str:
     parts = [_membership_function(e) for e in ("INSERT", "UPDATE", "DELETE")]
-    return "\n".join([*parts, _participant_function(), _programme_function()])
+    people = [_participant_function(e) for e in ("INSERT", "UPDATE", "DELETE")]
+    return "\n".join([*parts, *people, _programme_function()])
 
 
 TRIGGERS = {
     "membership_insert": "participants_membership",
     "membership_update": "participants_membership",
     "membership_delete": "participants_membership",
-    "participant": "participants_participant",
+    "participant_insert": "participants_participant",
+    "participant_update": "participants_participant",
+    "participant_delete": "participants_participant",
     "programme": "participants_programme",
 }
 

@@ -68,6 +68,26 @@ def test_the_rebuild_command_reports_a_drift_and_repairs_it(capsys):
     assert "расхождений нет" in capsys.readouterr().out
 
 
+@pytest.mark.django_db
+def test_people_written_after_their_memberships_or_deleted_before_them_keep_the_summaries_right():
+    """Foreign keys are checked at commit: a restore may write memberships before their person, and
+    raw SQL may delete a person before their memberships."""
+    school = OrganisationFactory()
+    programme = ProgrammeFactory()
+    person = ParticipantFactory(organisation=school)
+    later = person.pk + 1000
+    Membership.objects.create(
+        participant_id=later, programme=programme, category="school", included_on=date(2023, 2, 1)
+    )
+    ParticipantFactory(pk=later, organisation=school)
+    assert aggregates.in_force(programme.pk, programme.period(2023), aggregates.END) == {("school", school.pk): 1}
+    MembershipFactory(participant=person, programme=programme, included_on=date(2022, 5, 1))
+    with connection.cursor() as cursor:
+        cursor.execute("DELETE FROM participants_participant WHERE id = %s", [person.pk])
+        cursor.execute("DELETE FROM participants_membership WHERE participant_id = %s", [person.pk])
+    assert aggregates.rebuild() == []
+
+
 # Random histories ------------------------------------------------------------------------------
 
 DAYS = st.dates(date(2019, 1, 1), date(2024, 12, 31))

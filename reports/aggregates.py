@@ -5,7 +5,9 @@ the number of distinct people in force changed from the period before to period 
 is the sum of the changes up to Y. Two measures, the two the справка counts:
 - END: in force at the period's end (`MembershipQuerySet.active_on(period.end)`), per category;
 - DURING: in force at some moment of the period (`MembershipQuerySet.overlapping(start, end)`),
-  any category (category '').
+  any category (category '');
+- NEW: new residents, whose first resident membership began in the period (`new_resident_count`):
+  +1 in the period of the first inclusion, −1 in the next.
 A membership included on day I and leaving on day L (the first day out) is in force at the end of
 periods period_of(I) .. period_of(L) − 1, and during periods period_of(I) .. period_of(L − 1 day);
 a person's overlapping memberships are merged first, so that people are counted once.
@@ -25,10 +27,11 @@ from dataclasses import dataclass
 
 from django.db import connection, transaction
 
+from participants.models import RESIDENT_CATEGORIES
 from participants.periods import Period, period_year_sql
 
 TABLE = "reports_inforcechange"
-END, DURING = "end", "during"
+END, DURING, NEW = "end", "during", "new"
 OPEN = 1_000_000  # the year an open membership leaves in
 
 _raw = contextvars.ContextVar("raw_records", default=False)
@@ -58,6 +61,7 @@ def _changes_sql(source: str) -> str:
     end_last = f"COALESCE({period_year_sql(kind, 's.left_on')}, {OPEN})"
     during_last = f"COALESCE({period_year_sql(kind, '(s.left_on - 1)')} + 1, {OPEN})"
     key = "sign, programme_id, participant_id, organisation_id, measure, category"
+    residents = ", ".join(f"'{c}'" for c in RESIDENT_CATEGORIES)
     return f"""
     spans AS (
         SELECT s.sign, s.programme_id, s.participant_id, s.organisation_id, '{END}' AS measure,
@@ -67,6 +71,10 @@ def _changes_sql(source: str) -> str:
         SELECT s.sign, s.programme_id, s.participant_id, s.organisation_id, '{DURING}', '',
                {first}, {during_last}
         FROM {source} s JOIN participants_programme g ON g.id = s.programme_id
+        UNION ALL
+        SELECT s.sign, s.programme_id, s.participant_id, s.organisation_id, '{NEW}', '', {first}, {OPEN}
+        FROM {source} s JOIN participants_programme g ON g.id = s.programme_id
+        WHERE s.category IN ({residents})
     ),
     marked AS (
         SELECT *, CASE WHEN a > COALESCE(MAX(b) OVER (PARTITION BY {key} ORDER BY a, b
@@ -78,7 +86,8 @@ def _changes_sql(source: str) -> str:
         FROM marked
     ),
     runs AS (
-        SELECT sign, programme_id, organisation_id, measure, category, MIN(a) AS a, MAX(b) AS b
+        SELECT sign, programme_id, organisation_id, measure, category, MIN(a) AS a,
+               CASE WHEN measure = '{NEW}' THEN MIN(a) + 1 ELSE MAX(b) END AS b
         FROM islands GROUP BY {key}, island
     ),
     changes AS (

@@ -1,6 +1,6 @@
 """Per-period summaries of memberships in force, so that a справка does not scan the whole history.
 
-`InForceChange` (reports/models.py) holds, per programme, measure, category and organisation, how
+The table reports_inforcechange (CREATE_TABLE_SQL; not a model, not a table of the bank) holds, per programme, measure, category and organisation, how
 the number of distinct people in force changed from the period before to period Y; the figure for Y
 is the sum of the changes up to Y. Two measures, the two the справка counts:
 - END: in force at the period's end (`MembershipQuerySet.active_on(period.end)`), per category;
@@ -31,6 +31,16 @@ from participants.models import RESIDENT_CATEGORIES
 from participants.periods import Period, period_year_sql
 
 TABLE = "reports_inforcechange"
+CREATE_TABLE_SQL = f"""
+CREATE TABLE {TABLE} (
+    programme_id integer NOT NULL,
+    measure varchar(6) NOT NULL,
+    category varchar(20) NOT NULL,  -- '' for a measure over all categories
+    organisation_id integer,  -- NULL: people without an organisation
+    year integer NOT NULL,
+    change integer NOT NULL,
+    CONSTRAINT reports_inforcechange_key UNIQUE NULLS NOT DISTINCT (programme_id, measure, category, organisation_id, year)
+)"""
 END, DURING, NEW = "end", "during", "new"
 OPEN = 1_000_000  # the year an open membership leaves in
 
@@ -221,10 +231,24 @@ def _programme_function() -> str:
     return _statement_trigger("programme", "participants_programme", "UPDATE", "new_rows", "old_rows", body)
 
 
+def _truncate_function() -> str:
+    """TRUNCATE fires no row or statement triggers: emptying the memberships empties the summaries
+    (Django's flush between transactional tests does)."""
+    return f"""
+CREATE OR REPLACE FUNCTION reports_inforce_truncate() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    DELETE FROM {TABLE};
+    RETURN NULL;
+END $$;
+DROP TRIGGER IF EXISTS reports_inforce_truncate ON participants_membership;
+CREATE TRIGGER reports_inforce_truncate AFTER TRUNCATE ON participants_membership
+FOR EACH STATEMENT EXECUTE FUNCTION reports_inforce_truncate();"""
+
+
 def trigger_sql() -> str:
     parts = [_membership_function(e) for e in ("INSERT", "UPDATE", "DELETE")]
     people = [_participant_function(e) for e in ("INSERT", "UPDATE", "DELETE")]
-    return "\n".join([*parts, *people, _programme_function()])
+    return "\n".join([*parts, *people, _programme_function(), _truncate_function()])
 
 
 TRIGGERS = {
@@ -235,6 +259,7 @@ TRIGGERS = {
     "participant_update": "participants_participant",
     "participant_delete": "participants_participant",
     "programme": "participants_programme",
+    "truncate": "participants_membership",
 }
 
 DROP_TRIGGERS_SQL = "\n".join(

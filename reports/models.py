@@ -107,33 +107,3 @@ class ReportVersion(models.Model):
     @property
     def approver_name(self) -> str:
         return person_name(self.approved_by)
-
-
-class InForceChange(models.Model):
-    """A summary the справка reads instead of scanning every membership (reports/aggregates.py):
-    how the number of distinct people in force changed from one period to the next, per programme,
-    measure (at the period's end, per category; or at some time during the period, any category) and
-    organisation. The count for period Y is the sum of the changes of the periods up to Y. Kept in
-    step with the records by PostgreSQL triggers inside the writing transaction; rebuilt and
-    checked by `manage.py rebuild_aggregates`. Not used on SQLite."""
-
-    programme = models.ForeignKey(Programme, models.CASCADE, related_name="+", db_constraint=False)
-    year = models.IntegerField()
-    measure = models.CharField(max_length=6)
-    category = models.CharField(max_length=20)  # '' for the measure over all categories
-    organisation_id = models.IntegerField(null=True)
-    change = models.IntegerField()
-
-    class Meta:
-        constraints = [
-            models.UniqueConstraint(
-                fields=["programme", "measure", "category", "organisation_id", "year"],
-                name="inforcechange_key",
-                nulls_distinct=False,
-            )
-        ]
-
-    def __str__(self) -> str:
-        return (
-            f"{self.programme_id} {self.measure} {self.category} {self.organisation_id} {self.year}: {self.change:+d}"
-        )

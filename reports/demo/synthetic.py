@@ -64,7 +64,6 @@ from participants.models import (
 from participants.names import normalise_name
 from participants.periods import PeriodKind
 from reports import aggregates
-from reports.models import InForceChange
 
 from .names import PeopleFactory
 
@@ -665,7 +664,6 @@ def _weighted_sample(rng: random.Random, items: list, weights: list[float], k: i
 
 
 SYNTHETIC_MODELS = [
-    InForceChange,
     Organisation,
     Participant,
     Membership,

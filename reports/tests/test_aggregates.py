@@ -88,6 +88,19 @@ def test_people_written_after_their_memberships_or_deleted_before_them_keep_the_
     assert aggregates.rebuild() == []
 
 
+@pytest.mark.django_db
+def test_truncating_the_memberships_empties_the_summaries():
+    """Django's flush between transactional tests truncates the tables; TRUNCATE fires no row triggers."""
+    membership = MembershipFactory(included_on=date(2023, 5, 1))
+    period = membership.programme.period(2023)
+    assert aggregates.in_force(membership.programme_id, period, aggregates.END)
+    with connection.cursor() as cursor:
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+        cursor.execute("TRUNCATE participants_membership CASCADE")
+    assert aggregates.in_force(membership.programme_id, period, aggregates.END) == {}
+    assert aggregates.rebuild() == []
+
+
 # Random histories ------------------------------------------------------------------------------
 
 DAYS = st.dates(date(2019, 1, 1), date(2024, 12, 31))

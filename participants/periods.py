@@ -56,3 +56,13 @@ def period_of(kind: str, day: date) -> Period:
     if kind == PeriodKind.ACADEMIC and day.month < ACADEMIC_YEAR_FIRST_MONTH:
         return Period(kind, day.year - 1)
     return Period(kind, day.year)
+
+
+def period_year_sql(kind_sql: str, day_sql: str) -> str:
+    """`period_of(kind, day).year` as a PostgreSQL expression over SQL operands (the summary
+    tables of reports/aggregates.py compute it inside triggers)."""
+    academic = f"'{PeriodKind.ACADEMIC.value}'"
+    return (
+        f"(EXTRACT(YEAR FROM {day_sql})::int - CASE WHEN {kind_sql} = {academic} "
+        f"AND EXTRACT(MONTH FROM {day_sql}) < {ACADEMIC_YEAR_FIRST_MONTH} THEN 1 ELSE 0 END)"
+    )

@@ -63,6 +63,7 @@ from participants.models import (
 )
 from participants.names import normalise_name
 from participants.periods import PeriodKind
+from reports import aggregates
 
 from .names import PeopleFactory
 
@@ -633,6 +634,9 @@ class Generator:
             self.diagnostics()
             self.the_rest()
             _reset_sequences()
+            # Written with the triggers off (session_replication_role): the summaries in one pass.
+            self.say("Сводки для справки")
+            aggregates.recount_programme(self.programme_obj.pk)
         if connection.vendor == "postgresql" and not connection.in_atomic_block:
             self.say("Сбор статистики (VACUUM ANALYZE)")
             with connection.cursor() as cursor:

@@ -20,6 +20,7 @@ from participants.models import (
 )
 from participants.names import full_name, natural_key
 from participants.periods import Period
+from reports import aggregates
 
 
 def _memberships(programme: Programme):
@@ -28,15 +29,20 @@ def _memberships(programme: Programme):
     return Membership.objects.filter(programme=programme).order_by()
 
 
-def residents_in_period(programme: Programme, period: Period):
-    """Ids of people who were residents (pupil or student) at any time in the period."""
-    return _memberships(programme).residents().overlapping(period.start, period.end).values("participant_id").distinct()
+def resident_in_period(programme: Programme, period: Period) -> Exists:
+    """Whether the outer row's participant was a resident (pupil or student) at any time in the
+    period: a semi-join, which PostgreSQL stops at the first membership found (at scale 1000 a
+    third of the time of `participant IN (distinct residents)`)."""
+    residents = _memberships(programme).residents().overlapping(period.start, period.end)
+    return Exists(residents.filter(participant=OuterRef("participant")))
 
 
 def new_resident_count(programme: Programme, period: Period) -> int:
     """People whose first resident membership of the programme began in the period (a change of
     category from pupil to student is not a new resident): included in the period, and never a
     resident before it. Reads the period's memberships only, not the programme's whole history."""
+    if aggregates.in_use():
+        return sum(aggregates.in_force(programme.pk, period, aggregates.NEW).values())
     residents = _memberships(programme).residents()
     before = residents.filter(participant=OuterRef("participant"), included_on__lt=period.start)
     return (
@@ -73,13 +79,23 @@ class ResidentsSummary:
         return [c for c in self.by_category if c.category not in RESIDENT_CATEGORIES]
 
 
-def residents_summary(programme: Programme, period: Period) -> ResidentsSummary:
-    counts = dict(
+def _people_by_category(programme: Programme, period: Period) -> dict[str, int]:
+    """{category: distinct people} in force at the period's end."""
+    if aggregates.in_use():
+        counts = {}
+        for (category, _), n in aggregates.in_force(programme.pk, period, aggregates.END).items():
+            counts[category] = counts.get(category, 0) + n
+        return counts
+    return dict(
         _memberships(programme)
         .active_on(period.end)
         .values_list("category")
         .annotate(n=Count("participant", distinct=True))
     )
+
+
+def residents_summary(programme: Programme, period: Period) -> ResidentsSummary:
+    counts = _people_by_category(programme, period)
     by_category = [CategoryCount(c.value, c.label, counts.get(c.value, 0)) for c in Category if counts.get(c.value)]
     # A period in which nobody joined or left has no record of its own: «нет данных», not 0 new.
     changed = (
@@ -124,13 +140,17 @@ def residents_by_municipality(programme: Programme, period: Period) -> Residents
     """Table 1: resident pupils at the period's end and their organisations, for every municipality
     of the region in report order, zeros included; other regions' pupils apart."""
     pupils = _memberships(programme).filter(category=Category.SCHOOL).active_on(period.end)
-    counts = {
-        row["participant__organisation__municipality"]: row
-        for row in pupils.values("participant__organisation__municipality").annotate(
-            residents=Count("participant", distinct=True),
-            organizations=Count("participant__organisation", distinct=True),
-        )
-    }
+    if aggregates.in_use():
+        counts, organisations = _pupils_by_municipality(programme, period)
+    else:
+        counts = {
+            row["participant__organisation__municipality"]: row
+            for row in pupils.values("participant__organisation__municipality").annotate(
+                residents=Count("participant", distinct=True),
+                organizations=Count("participant__organisation", distinct=True),
+            )
+        }
+        organisations = pupils.values("participant__organisation")
     municipalities = Municipality.objects.filter(Q(region=programme.region_id) | Q(pk__in=[k for k in counts if k]))
     rows, other_regions = [], []
     for municipality in municipalities.order_by("sort_order", "name"):
@@ -138,9 +158,7 @@ def residents_by_municipality(programme: Programme, period: Period) -> Residents
         row = MunicipalityRow(municipality.name, found.get("organizations", 0), found.get("residents", 0))
         (rows if municipality.region_id == programme.region_id else other_regions).append(row)
     regional = sorted(
-        Organisation.objects.filter(is_regional=True, pk__in=pupils.values("participant__organisation")).select_related(
-            "municipality"
-        ),
+        Organisation.objects.filter(is_regional=True, pk__in=organisations).select_related("municipality"),
         key=lambda o: (o.municipality.sort_order, natural_key(o.name)),
     )
     shown = rows + other_regions
@@ -158,6 +176,24 @@ def residents_by_municipality(programme: Programme, period: Period) -> Residents
         other_regions=other_regions,
         without_organization=without_organization,
     )
+
+
+def _pupils_by_municipality(programme: Programme, period: Period) -> tuple[dict, list[int]]:
+    """From the summaries: {municipality id or None: {residents, organizations}} of the pupils in
+    force at the period's end, and the ids of their organisations."""
+    in_force = aggregates.in_force(programme.pk, period, aggregates.END)
+    people = aggregates.by_organisation(in_force, {Category.SCHOOL})
+    organisations = [pk for pk in people if pk is not None]
+    counts = {}
+    if None in people:  # pupils without an organisation
+        counts[None] = {"residents": people[None], "organizations": 0}
+    municipalities = dict(Organisation.objects.order_by().values_list("pk", "municipality_id"))
+    for pk in organisations:
+        municipality = municipalities[pk]
+        found = counts.setdefault(municipality, {"residents": 0, "organizations": 0})
+        found["residents"] += people[pk]
+        found["organizations"] += 1
+    return counts, organisations
 
 
 @dataclass
@@ -180,7 +216,7 @@ def opportunities(programme: Programme, period: Period) -> Opportunities:
     )
     if not overlapping.exists():
         return Opportunities(residents=None, by_kind=[])
-    in_period = overlapping.filter(participant__in=residents_in_period(programme, period))
+    in_period = overlapping.filter(resident_in_period(programme, period))
     by_kind = dict(in_period.values_list("kind").annotate(n=Count("participant", distinct=True)))
     return Opportunities(
         residents=in_period.values("participant").distinct().count(),

@@ -6,9 +6,19 @@ from decimal import Decimal
 
 from django.db.models import Avg, Count, Q
 
-from participants.models import Diagnostic, DiagnosticScore, Membership, Participant, Programme, ProjectTeam, Stage
+from participants.models import (
+    Diagnostic,
+    DiagnosticScore,
+    Membership,
+    Organisation,
+    Participant,
+    Programme,
+    ProjectTeam,
+    Stage,
+)
 from participants.names import natural_key
 from participants.periods import Period
+from reports import aggregates
 from reports.figures import average
 
 
@@ -36,16 +46,19 @@ def cohort(programme: Programme, period: Period) -> Cohort:
     def in_force(p: Period) -> Q:
         return Q(included_on__lte=p.end) & (Q(left_on__isnull=True) | Q(left_on__gt=p.start))
 
-    figures = (
-        Membership.objects.filter(programme=programme)
-        .order_by()
-        .aggregate(
-            participants=Count("participant", distinct=True, filter=in_force(period)),
-            organizations=Count("participant__organisation", distinct=True, filter=in_force(period)),
-            previous_participants=Count("participant", distinct=True, filter=in_force(previous)),
-            previous_organizations=Count("participant__organisation", distinct=True, filter=in_force(previous)),
+    if aggregates.in_use():
+        figures = _cohort_figures(programme, period, previous)
+    else:
+        figures = (
+            Membership.objects.filter(programme=programme)
+            .order_by()
+            .aggregate(
+                participants=Count("participant", distinct=True, filter=in_force(period)),
+                organizations=Count("participant__organisation", distinct=True, filter=in_force(period)),
+                previous_participants=Count("participant", distinct=True, filter=in_force(previous)),
+                previous_organizations=Count("participant__organisation", distinct=True, filter=in_force(previous)),
+            )
         )
-    )
 
     def period_cohort(p: Period, participants: int, organizations: int) -> PeriodCohort:
         # No membership in force is no cohort recorded for the period, not a cohort of nobody.
@@ -56,6 +69,31 @@ def cohort(programme: Programme, period: Period) -> Cohort:
     current = period_cohort(period, figures["participants"], figures["organizations"])
     before = period_cohort(previous, figures["previous_participants"], figures["previous_organizations"])
     return Cohort(current.participants, current.organizations, current, before)
+
+
+def _cohort_figures(programme: Programme, period: Period, previous: Period) -> dict[str, int]:
+    """The figures of `cohort` from the summaries."""
+    figures = {}
+    for prefix, p in (("", period), ("previous_", previous)):
+        people = aggregates.by_organisation(aggregates.in_force(programme.pk, p, aggregates.DURING))
+        figures[f"{prefix}participants"] = sum(people.values())
+        figures[f"{prefix}organizations"] = sum(1 for pk in people if pk is not None)
+    return figures
+
+
+def _people_by_organisation_name(programme: Programme, period: Period):
+    """[(organisation name or None, distinct people)] in force at some time in the period."""
+    if not aggregates.in_use():
+        members = Membership.objects.filter(programme=programme).order_by().overlapping(period.start, period.end)
+        return members.values_list("participant__organisation__name").annotate(n=Count("participant", distinct=True))
+    people = aggregates.by_organisation(aggregates.in_force(programme.pk, period, aggregates.DURING))
+    # Every organisation: one plain read is cheaper than a list of thousands of ids.
+    names = dict(Organisation.objects.order_by().values_list("pk", "name"))
+    counts = {}
+    for pk, n in people.items():
+        name = names.get(pk) if pk else None
+        counts[name] = counts.get(name, 0) + n
+    return list(counts.items())
 
 
 @dataclass
@@ -98,8 +136,7 @@ class OrganizationsRanking:
 def organizations_ranking(programme: Programme, period: Period) -> OrganizationsRanking:
     """Table 2: organisations by their participants in the period; equal counts share a place
     (1, 2, 2, 4), and are listed by name."""
-    members = Membership.objects.filter(programme=programme).order_by().overlapping(period.start, period.end)
-    counts = members.values_list("participant__organisation__name").annotate(n=Count("participant", distinct=True))
+    counts = _people_by_organisation_name(programme, period)
     ordered = sorted(
         ((name or "организация не указана", n) for name, n in counts),
         key=lambda row: (-row[1], natural_key(row[0])),

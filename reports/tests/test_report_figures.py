@@ -4,8 +4,10 @@ mistakes the hand-made documents contain (seed-figures.yaml: known_errors)."""
 from decimal import Decimal
 
 import pytest
+from django.db import connection
 
 from participants.models import Programme
+from reports import aggregates
 from reports.services import build_report
 
 pytestmark = pytest.mark.usefixtures("demo_data", "db")
@@ -300,3 +302,18 @@ def test_tula_diagnostic_growth_is_final_minus_entry_per_competence(tula):
 def test_sections_follow_each_programmes_configuration(tomsk, tula):
     assert "teams" not in tomsk.sections and "criteria" in tomsk.sections
     assert "criteria" not in tula.sections and "teams" in tula.sections
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the summaries are PostgreSQL's")
+def test_the_demo_spravki_read_the_same_figures_from_the_summaries():
+    """Every figure of every period, read from reports.aggregates and from the raw records."""
+    from reports.services import available_years
+    from reports.tests.test_aggregates import assert_same_as_raw
+
+    for slug in ("tomsk-mkr", "tula-kadry"):
+        programme = Programme.objects.get(slug=slug)
+        years = available_years(programme)
+        assert years
+        assert_same_as_raw(programme, [min(years) - 1, *years, max(years) + 1])
+    differences = aggregates.rebuild()
+    assert differences == [], "\n".join(map(str, differences))

@@ -7,6 +7,7 @@ participants.duplicates; what a user may touch comes from participants.access.
 import logging
 
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponse
@@ -25,7 +26,6 @@ from participants.restore import deleted_people, restore_person
 logger = logging.getLogger(__name__)
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-BACKGROUND_ROWS = 2_000  # a confirmed file of this many rows or more is saved with a progress page
 
 
 def _xlsx(content: bytes, filename: str) -> HttpResponse:
@@ -140,7 +140,7 @@ def import_preview_view(request, model_admin, upload_id):
             request.user,
             "confirm_import",
             f"Сохранение файла «{upload.filename}»",
-            inline=uploads.rows_of(upload) < BACKGROUND_ROWS,
+            inline=uploads.rows_of(upload) < settings.IMPORT_BACKGROUND_ROWS,
             upload_id=str(upload.pk),
         )
         return jobs.respond(request, started)

@@ -124,6 +124,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
 # through a second connection so that it shows while the job's own transaction is open; SQLite,
 # which allows one writer, keeps it on the one connection.
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+# A confirmed import of this many rows or more is saved by a job with a progress page; a smaller
+# one at once, in the request.
+IMPORT_BACKGROUND_ROWS = 2_000
 JOBS_DATABASE = "default"
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     DATABASES["jobs"] = {**copy.deepcopy(DATABASES["default"]), "TEST": {"MIRROR": "default"}}

@@ -206,14 +206,10 @@ def respond(request, record: Job):
     """What a view answers after `start()`: a finished job's file or page at once (jobs run inline),
     else the job's page, which shows the progress or why the job failed."""
     from django.contrib import messages
-    from django.http import HttpResponse
     from django.shortcuts import redirect
 
     if record.status == JobStatus.DONE and record.result_name:
-        content = _jobs().filter(pk=record.pk).values_list("result_file", flat=True).first()
-        response = HttpResponse(bytes(content), content_type=record.result_type)
-        response["Content-Disposition"] = f'attachment; filename="{record.result_name}"'
-        return response
+        return file_response(record)
     if record.status == JobStatus.DONE:
         if record.result_message:
             messages.success(request, outcome_html(record))
@@ -222,6 +218,20 @@ def respond(request, record: Job):
         messages.error(request, record.error)
         return redirect(record.result_url)  # where the user can put it right
     return redirect("jobs:job", record.pk)  # running, or failed: its page says why
+
+
+def file_response(record: Job):
+    """A finished job's file as a download; never cached (it may hold personal data). None when
+    the job left no file."""
+    from django.http import HttpResponse
+
+    content = _jobs().filter(pk=record.pk).values_list("result_file", flat=True).first()
+    if record.status != JobStatus.DONE or content is None:
+        return None
+    response = HttpResponse(bytes(content), content_type=record.result_type)
+    response["Content-Disposition"] = f'attachment; filename="{record.result_name}"'
+    response["Cache-Control"] = "private, no-store"
+    return response
 
 
 def outcome_html(record: Job):

@@ -3,7 +3,7 @@ its file. A job is its starter's only: anyone else gets 404, as for a job that d
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpResponse, JsonResponse
+from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.cache import never_cache
@@ -55,9 +55,7 @@ def job_open(request, job_id):
 @login_required
 def job_file(request, job_id):
     found = _own_job(request, job_id)
-    if found.status != JobStatus.DONE or found.result_file is None:
+    response = runner.file_response(found)
+    if response is None:
         raise Http404("У этого задания нет готового файла.")
-    response = HttpResponse(bytes(found.result_file), content_type=found.result_type)
-    response["Content-Disposition"] = f'attachment; filename="{found.result_name}"'
-    response["Cache-Control"] = "private, no-store"
     return response

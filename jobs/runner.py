@@ -223,15 +223,12 @@ def respond(request, record: Job):
 def file_response(record: Job):
     """A finished job's file as a download; never cached (it may hold personal data). None when
     the job left no file."""
-    from django.http import HttpResponse
+    from talentbank.downloads import attachment
 
     content = _jobs().filter(pk=record.pk).values_list("result_file", flat=True).first()
     if record.status != JobStatus.DONE or content is None:
         return None
-    response = HttpResponse(bytes(content), content_type=record.result_type)
-    response["Content-Disposition"] = f'attachment; filename="{record.result_name}"'
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return attachment(content, record.result_type, record.result_name, private=True)
 
 
 def outcome_html(record: Job):

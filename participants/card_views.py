@@ -3,7 +3,6 @@ PDF. Both only render; who may see whom is decided in participants.card through 
 The admin's view wrapper sends them with Cache-Control: private, no-store (personal data)."""
 
 from django.contrib import admin
-from django.http import HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
@@ -11,6 +10,7 @@ from django.utils.html import format_html
 
 import audit
 from participants.card import person_card
+from talentbank.downloads import PDF, attachment
 
 
 def card_view(request, model_admin, object_id):
@@ -29,8 +29,7 @@ def card_pdf_view(request, model_admin, object_id):
 
     card = person_card(request.user, object_id)
     content = render_pdf("participants/card_pdf.html", {"card": card, "printed_on": timezone.localdate()}, "card.css")
-    response = HttpResponse(content, content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="{card.filename}"'
+    response = attachment(content, PDF, card.filename, private=True)
     audit.record(request, audit.DOWNLOAD_CARD_PDF, f"участник № {card.person.pk}: {card.filename}")
     return response
 

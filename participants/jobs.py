@@ -7,8 +7,7 @@ import audit
 from jobs.runner import JobFailed, Result, job
 from participants import backup, uploads
 from participants.access import access_for
-
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+from talentbank.downloads import XLSX
 
 
 @job("confirm_import")

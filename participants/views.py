@@ -10,7 +10,6 @@ from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 
@@ -22,16 +21,9 @@ from participants.access import access_for, scope
 from participants.duplicates import probable_duplicates
 from participants.models import ImportKind, ImportUpload, Organisation, Participant, Programme
 from participants.restore import deleted_people, restore_person
+from talentbank.downloads import XLSX, attachment
 
 logger = logging.getLogger(__name__)
-
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-def _xlsx(content: bytes, filename: str) -> HttpResponse:
-    response = HttpResponse(content, content_type=XLSX)
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
 
 
 class WorkbookField(forms.FileField):
@@ -80,11 +72,11 @@ def _page(request, model_admin, template, title, **context):
 def participant_template_view(request, model_admin):
     organisations = scope(request.user, Organisation.objects.order_by("name"))
     content = importing.participant_template(organisations, can_set_membership=uploads.can_set_membership(request.user))
-    return _xlsx(content, "shablon-uchastniki.xlsx")
+    return attachment(content, XLSX, "shablon-uchastniki.xlsx")
 
 
 def results_template_view(request, model_admin):
-    return _xlsx(results_importing.results_template(), "shablon-rezultaty.xlsx")
+    return attachment(results_importing.results_template(), XLSX, "shablon-rezultaty.xlsx")
 
 
 def import_view(request, model_admin, kind: str):

@@ -6,14 +6,14 @@ from django.urls import reverse
 
 from jobs.runner import JobFailed, Result, job
 from participants.access import approvable_programmes, report_programmes
+from talentbank.downloads import PDF, XLSX
 
 from . import versions
 from .exporters import report_workbook
 from .pdf import render_report
 from .services import build_report
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-CONTENT_TYPES = {"pdf": "application/pdf", "xlsx": XLSX}
+CONTENT_TYPES = {"pdf": PDF, "xlsx": XLSX}
 
 
 def _programme(programmes, programme_id: int):

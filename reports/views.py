@@ -10,7 +10,7 @@ version, approve, and open every version. Approved pages and files are served as
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods
 
@@ -19,6 +19,7 @@ from jobs import runner as jobs
 from jobs.models import JobStatus
 from participants.access import approvable_programmes, report_programmes
 from participants.models.fields import FIRST_PERIOD_YEAR, LAST_PERIOD_YEAR
+from talentbank.downloads import attachment
 
 from . import charts, versions
 from .jobs import CONTENT_TYPES
@@ -26,8 +27,6 @@ from .models import PeriodReport, ReportVersion
 from .rendering import document_context
 from .services import available_years, build_report
 from .trends import trends
-
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def readable_programme_or_404(request, slug: str, programmes=None):
@@ -73,12 +72,6 @@ def _version_or_404(programme, year: int, number: int, *fields) -> ReportVersion
     if version is None:
         raise Http404(f"Утверждённой версии {number} этой справки нет.")
     return version
-
-
-def _download(content: bytes, content_type: str, filename: str) -> HttpResponse:
-    response = HttpResponse(bytes(content), content_type=content_type)
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
 
 
 @login_required
@@ -146,7 +139,7 @@ def _file(request, slug: str, year: int, number: int | None, kind: str):
     audit.record(request, action, f"{slug}/{year}: {filename}")
     if number is not None:
         version = _version_or_404(programme, year, number, kind)
-        return _download(getattr(version, kind), CONTENT_TYPES[kind], filename)
+        return attachment(getattr(version, kind), CONTENT_TYPES[kind], filename)
     title = f"{'PDF' if kind == 'pdf' else 'Excel'}: справка «{programme.name}» за {programme.period(year)}"
     started = jobs.start(request.user, "report_file", title, programme_id=programme.pk, year=year, kind=kind)
     return jobs.respond(request, started)

@@ -32,6 +32,7 @@ class Job(models.Model):
     created_at = models.DateTimeField("создано", auto_now_add=True)
     started_at = models.DateTimeField("начато", null=True, blank=True)
     finished_at = models.DateTimeField("закончено", null=True, blank=True)
+    heartbeat_at = models.DateTimeField("обработчик отозвался", null=True, blank=True)
     error = models.TextField("причина сбоя", blank=True)
     result_message = models.CharField("итог", max_length=300, blank=True)
     result_url = models.CharField("страница результата", max_length=500, blank=True)

@@ -12,11 +12,18 @@ Progress is written through the "jobs" database alias, a second connection to th
 the work's own transaction stays open until it commits, and the user's page must see the progress
 before that. The estimate comes from `done`/`total` where the work can count (rows of an import),
 and otherwise from how long the last jobs of the same kind took.
+
+A running job's worker writes a heartbeat every HEARTBEAT_EVERY seconds from a thread of its own.
+A worker that was killed (or its machine) stops beating; once a job has been silent for ABANDONED_AFTER
+it is shown as failed, with the work's transaction rolled back by the database, so the user can
+start it again instead of watching a bar that never moves. The same user asking again for the same
+job (a second click, a reloaded page) while it is still pending gets that job, not a second one.
 """
 
 import importlib
 import logging
 import statistics
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -24,7 +31,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import DatabaseError, transaction
+from django.db import DatabaseError, connections, transaction
 from django.utils import timezone
 
 from talentbank import dberrors
@@ -36,10 +43,17 @@ logger = logging.getLogger(__name__)
 HANDLER_MODULES = ["reports.jobs", "participants.jobs"]
 KEPT_FOR = timedelta(days=7)  # finished jobs and their files are removed after this
 FLUSH_EVERY = 0.5  # seconds between progress writes
+HEARTBEAT_EVERY = 15  # seconds between a running job's heartbeats
+ABANDONED_AFTER = timedelta(minutes=2)  # a running job silent this long has lost its worker
 INTERNAL_ERROR = (
     "Задание прервано внутренней ошибкой; данные не изменены. Повторите попытку, а если ошибка "
     "повторится, сообщите администратору номер задания."
 )
+ABANDONED = (
+    "Задание прервано: остановился обработчик фоновых заданий (перезапуск или сбой сервера). "
+    "Данные не изменены — запустите задание заново."
+)
+PENDING = (JobStatus.QUEUED, JobStatus.RUNNING)
 
 _handlers: dict[str, Callable] = {}
 
@@ -132,10 +146,14 @@ def _runs_inline() -> bool:
 
 def start(user, kind: str, title: str, /, *, inline: bool = False, **params) -> Job:
     """Records and queues a job; returns its row (already finished when jobs run inline: under the
-    immediate backend, or when the caller knows the work is small)."""
+    immediate backend, or when the caller knows the work is small). The user's own pending job of
+    the same kind and parameters is returned instead of a second one."""
     handler(kind)  # an unknown kind fails here, in the request, not in a worker
-    record = _jobs().create(kind=kind, title=title[:300], user=user, params=params)
     _prune()
+    for pending in _jobs().defer("result_file").filter(user=user, kind=kind, status__in=PENDING):
+        if pending.params == params and not _abandoned(pending):
+            return pending
+    record = _jobs().create(kind=kind, title=title[:300], user=user, params=params)
     if inline or _runs_inline():
         run(record.pk)
     else:
@@ -155,6 +173,8 @@ def run(job_id) -> None:
         return  # already run, or removed
     record = _jobs().select_related("user").get(pk=job_id)
     progress = Progress(record.pk)
+    beating = _Heartbeat(record.pk)
+    beating.start()
     try:
         result = handler(record.kind)(record, progress, **record.params)
     except JobFailed as error:
@@ -182,6 +202,48 @@ def run(job_id) -> None:
             result_type=result.content_type,
             result_file=result.content,
         )
+    finally:
+        beating.stop()
+
+
+class _Heartbeat(threading.Thread):
+    """Writes the job's heartbeat every HEARTBEAT_EVERY seconds while the job runs (on its own
+    connection: the work's transaction holds the worker's)."""
+
+    def __init__(self, job_id):
+        super().__init__(name=f"job-heartbeat-{job_id}", daemon=True)
+        self.job_id = job_id
+        self._stopped = threading.Event()
+
+    def run(self):
+        try:
+            while not self._stopped.wait(HEARTBEAT_EVERY):
+                _update(self.job_id, heartbeat_at=timezone.now())
+        finally:
+            connections.close_all()  # this thread's connections only
+
+    def stop(self):
+        self._stopped.set()
+        self.join()
+
+
+def _abandoned(record: Job, now=None) -> bool:
+    """A running job whose worker has not been heard of for ABANDONED_AFTER. Never on SQLite (the
+    demo database): a job's transaction locks the whole file, so its heartbeats cannot be written."""
+    if record.status != JobStatus.RUNNING or connections[settings.JOBS_DATABASE].vendor == "sqlite":
+        return False
+    heard = max(filter(None, (record.heartbeat_at, record.started_at)), default=None)
+    return heard is not None and (now or timezone.now()) - heard > ABANDONED_AFTER
+
+
+def _give_up_if_abandoned(record: Job) -> Job:
+    if _abandoned(record):
+        # Only while it is still running: a worker that finishes at this moment wins.
+        _jobs().filter(pk=record.pk, status=JobStatus.RUNNING).update(
+            status=JobStatus.FAILED, finished_at=timezone.now(), error=ABANDONED
+        )
+        record.refresh_from_db(using=settings.JOBS_DATABASE, fields=["status", "finished_at", "error"])
+    return record
 
 
 def _fail(record: Job, message: str, url: str = ""):
@@ -198,8 +260,12 @@ def _prune():
 
 
 def own_job(user, job_id) -> Job | None:
-    """The user's own job (its file left unread), or None."""
-    return _jobs().defer("result_file").filter(pk=job_id, user=user).first() if user.is_authenticated else None
+    """The user's own job (its file left unread), or None. A job whose worker was lost is failed
+    here, when its page asks."""
+    if not user.is_authenticated:
+        return None
+    found = _jobs().defer("result_file").filter(pk=job_id, user=user).first()
+    return found and _give_up_if_abandoned(found)
 
 
 def respond(request, record: Job):

@@ -144,3 +144,52 @@ def test_with_the_database_queue_a_worker_runs_the_job(two, settings):
     record.refresh_from_db()
     assert record.status == JobStatus.DONE and record.total == 3
     assert DBTaskResult.objects.filter(status="SUCCESSFUL").count() == 1
+
+
+@runner.job("test_slow")
+def _slow(record, progress, *, seconds: float):
+    import time
+
+    time.sleep(seconds)
+    return runner.Result(message="Готово.")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_running_job_beats_and_a_job_whose_worker_died_is_failed_when_its_page_asks(client, two, monkeypatch):
+    monkeypatch.setattr(runner, "HEARTBEAT_EVERY", 0.05)
+    record = runner.start(two[0], "test_slow", "Долгое", seconds=0.3)
+    assert record.status == JobStatus.DONE and record.heartbeat_at is not None  # heard while it ran
+
+    now = timezone.now()
+    lost = Job.objects.create(
+        kind="test_slow",
+        title="Потерянное",
+        user=two[0],
+        status=JobStatus.RUNNING,
+        started_at=now - timedelta(minutes=10),
+        heartbeat_at=now - timedelta(minutes=3),
+    )
+    alive = Job.objects.create(
+        kind="test_slow",
+        title="Живое",
+        user=two[0],
+        status=JobStatus.RUNNING,
+        started_at=now - timedelta(minutes=10),
+        heartbeat_at=now - timedelta(seconds=20),
+    )
+    client.force_login(two[0])
+    state = client.get(f"/jobs/{lost.pk}/state/").json()
+    assert state["status"] == "failed" and state["error"] == runner.ABANDONED
+    assert "запустите задание заново" in client.get(f"/jobs/{lost.pk}/").content.decode()
+    assert client.get(f"/jobs/{alive.pk}/state/").json()["status"] == "running"
+
+
+def test_asking_again_for_a_pending_job_gives_the_same_job(two):
+    pending = Job.objects.create(kind="test_ok", title="Проверка", user=two[0], params={"rows": 3})
+    assert runner.start(two[0], "test_ok", "Проверка", rows=3).pk == pending.pk  # a second click
+    assert runner.start(two[0], "test_ok", "Проверка", rows=4).pk != pending.pk  # something else
+    assert runner.start(two[1], "test_ok", "Проверка", rows=3).pk != pending.pk  # someone else
+    assert Job.objects.filter(params={"rows": 3}).count() == 2
+    abandoned = Job.objects.filter(pk=pending.pk)
+    abandoned.update(status=JobStatus.RUNNING, started_at=timezone.now() - timedelta(minutes=5))
+    assert runner.start(two[0], "test_ok", "Проверка", rows=3).pk != pending.pk  # its worker was lost

@@ -162,13 +162,27 @@ def admin_figures(coordinator, staff, school) -> dict:
         ),
         "admin_search": page_figures(client, f"{base}?q={surname}"),
     }
+    # The search itself, as the admin list asks it of PostgreSQL (a page of 100 rows and the count),
+    # apart from the rendering of the page; and the API's search, a page of 50 as JSON.
+    from participants.access import scope
+    from participants.search import search_people
+
+    def search_sql():
+        found = search_people(scope(coordinator, Participant.objects.all()), surname).order_by(
+            "last_name", "first_name", "patronymic", "-pk"
+        )
+        return len(list(found.values_list("pk", flat=True)[:100])), found.count()
+
+    seconds, queries, (rows, count) = timed(search_sql, 5)
+    figures["search_sql"] = {"seconds": seconds, "queries": queries, "rows": rows, "count": count}
+    _, key = issue_token(coordinator, "make bench: search")
+    api_client = Client(HTTP_AUTHORIZATION=f"Token {key}")
+    figures["api_search"] = page_figures(api_client, f"/api/v1/participants/?q={surname}")
     staff_client = Client()
     staff_client.force_login(staff)
     figures["school_staff_list"] = page_figures(staff_client, base)
     figures["school_staff_list"]["pupils"] = Participant.objects.filter(organisation=school).count()
     # The row-level filter of school staff: which plan PostgreSQL chooses for it.
-    from participants.access import scope
-
     queryset = scope(staff, Participant.objects.all()).order_by("last_name", "first_name", "patronymic", "-pk")[:100]
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:

@@ -8,6 +8,9 @@ BIN := $(VENV)/bin
 RUN_STAMP := $(VENV)/.installed-run-$(shell cat requirements.txt | cksum | cut -d' ' -f1)
 DEV_STAMP := $(VENV)/.installed-dev-$(shell cat requirements.txt requirements-dev.txt | cksum | cut -d' ' -f1)
 PIP_INSTALL := $(BIN)/python -m pip install --quiet --disable-pip-version-check --require-hashes
+# The suite runs on one process per core (pytest-xdist; each has its own test database on the
+# throwaway server). `make test PYTEST_ARGS="-n 0 participants"` runs a part in one process.
+PYTEST_ARGS ?= -n auto --dist worksteal
 
 .PHONY: install install-dev lock run serve test bench load lint format clean
 

@@ -10,7 +10,9 @@ DEV_STAMP := $(VENV)/.installed-dev-$(shell cat requirements.txt requirements-de
 PIP_INSTALL := $(BIN)/python -m pip install --quiet --disable-pip-version-check --require-hashes
 # The suite runs on one process per core (pytest-xdist; each has its own test database on the
 # throwaway server). `make test PYTEST_ARGS="-n 0 participants"` runs a part in one process.
-PYTEST_ARGS ?= -n auto --dist worksteal
+# --dist load hands each process its tests in collection order, where pytest-django puts the tests
+# that empty the database (transactional) after the others; work stealing would break that order.
+PYTEST_ARGS ?= -n auto --dist load
 
 .PHONY: install install-dev lock run serve test bench load lint format clean
 

@@ -319,8 +319,33 @@ def recount_programme(programme_id: int):
         cursor.execute(_apply_sql(_all_rows("m.programme_id = %s")), [programme_id])
 
 
+_read = contextvars.ContextVar("summaries_read", default=None)
+
+
+@contextmanager
+def reading():
+    """Inside it, each summary is read once: the справка's sections ask for the same period's
+    figures more than once (residents and table 1, the cohort and the ranking)."""
+    token = _read.set({})
+    try:
+        yield
+    finally:
+        _read.reset(token)
+
+
 def in_force(programme_id: int, period: Period, measure: str) -> dict[tuple[str, int | None], int]:
     """{(category, organisation id): distinct people} in force in the period by the measure."""
+    read = _read.get()
+    key = (programme_id, period.year, measure)
+    if read is not None and key in read:
+        return read[key]
+    found = _in_force(programme_id, period, measure)
+    if read is not None:
+        read[key] = found
+    return found
+
+
+def _in_force(programme_id: int, period: Period, measure: str) -> dict[tuple[str, int | None], int]:
     with connection.cursor() as cursor:
         cursor.execute(
             f"""SELECT category, organisation_id, SUM(change) FROM {TABLE}

@@ -159,10 +159,13 @@ def residents_by_municipality(programme: Programme, period: Period) -> Residents
         found = counts.get(municipality.pk, {})
         row = MunicipalityRow(municipality.name, found.get("organizations", 0), found.get("residents", 0))
         (rows if municipality.region_id == programme.region_id else other_regions).append(row)
-    regional = sorted(
-        Organisation.objects.filter(is_regional=True, pk__in=organisations).select_related("municipality"),
-        key=lambda o: (o.municipality.sort_order, natural_key(o.name)),
-    )
+    regional = Organisation.objects.filter(is_regional=True).select_related("municipality")
+    if isinstance(organisations, list):  # thousands of ids: the few regional ones picked here
+        found = set(organisations)
+        regional = [o for o in regional if o.pk in found]
+    else:
+        regional = regional.filter(pk__in=organisations)
+    regional = sorted(regional, key=lambda o: (o.municipality.sort_order, natural_key(o.name)))
     shown = rows + other_regions
     without_organization = counts.get(None, {}).get("residents", 0)
     return ResidentsByMunicipality(

@@ -179,7 +179,10 @@ class DiagnosticsByOrganization:
 
 def diagnostics_by_organization(programme: Programme, period: Period) -> DiagnosticsByOrganization:
     """Table 3: participants who passed the entry and final diagnostics, by organisation."""
-    if not Diagnostic.objects.filter(programme=programme, period=period.year).exists():
+    # The first stage from the (programme, period, stage) index: a bare EXISTS made PostgreSQL scan
+    # the table from its start (the period's rows are together at its end), 130 ms at scale 1000.
+    recorded = Diagnostic.objects.filter(programme=programme, period=period.year).order_by("stage")
+    if recorded.values_list("stage", flat=True).first() is None:
         return DiagnosticsByOrganization(rows=[], participants=None)
     # By organisation id, named afterwards: joining the organisations to 17 000 people and grouping
     # by name took half of the query at scale 1000.

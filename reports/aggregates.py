@@ -356,6 +356,17 @@ def _in_force(programme_id: int, period: Period, measure: str) -> dict[tuple[str
         return {(category, organisation): n for category, organisation, n in cursor.fetchall()}
 
 
+def total(programme_id: int, period: Period, measure: str) -> int:
+    """Distinct people in force in the period by the measure, all categories and organisations
+    (the sum of `in_force`, without grouping the rows)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT COALESCE(SUM(change), 0) FROM {TABLE} WHERE programme_id = %s AND measure = %s AND year <= %s",
+            [programme_id, measure, period.year],
+        )
+        return cursor.fetchone()[0]
+
+
 def by_organisation(counts: dict[tuple[str, int | None], int], categories=None) -> dict[int | None, int]:
     """{organisation id: people} of the given categories (all when None)."""
     found = defaultdict(int)

@@ -44,7 +44,7 @@ def new_resident_count(programme: Programme, period: Period) -> int:
     category from pupil to student is not a new resident): included in the period, and never a
     resident before it. Reads the period's memberships only, not the programme's whole history."""
     if aggregates.in_use():
-        return sum(aggregates.in_force(programme.pk, period, aggregates.NEW).values())
+        return aggregates.total(programme.pk, period, aggregates.NEW)
     residents = _memberships(programme).residents()
     before = residents.filter(participant=OuterRef("participant"), included_on__lt=period.start)
     return (

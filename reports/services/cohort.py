@@ -3,6 +3,7 @@ project teams, organisations ranked, diagnostics passed and the growth they show
 
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import lru_cache
 
 from django.db.models import Avg, Count, Q
 
@@ -20,6 +21,10 @@ from participants.names import natural_key
 from participants.periods import Period
 from reports import aggregates
 from reports.figures import average
+
+# The sort keys of organisation names, kept between справки: the ranking and table 3 sort up to
+# 10 670 names at scale 1000 (0,15-0,25 s of natural_key each time). A key depends on the name alone.
+_name_key = lru_cache(maxsize=50_000)(natural_key)
 
 
 @dataclass
@@ -144,7 +149,7 @@ def organizations_ranking(programme: Programme, period: Period) -> Organizations
     counts = _people_by_organisation_name(programme, period)
     ordered = sorted(
         ((name or "организация не указана", n) for name, n in counts),
-        key=lambda row: (-row[1], natural_key(row[0])),
+        key=lambda row: (-row[1], _name_key(row[0])),
     )
     rows, place = [], 0
     for position, (name, n) in enumerate(ordered, start=1):
@@ -190,7 +195,7 @@ def diagnostics_by_organization(programme: Programme, period: Period) -> Diagnos
     counts = _by_name(dict(people.annotate(n=Count("pk"))))
     rows = sorted(
         (DiagnosticsRow(name or "организация не указана", n) for name, n in counts),
-        key=lambda r: natural_key(r.organization),
+        key=lambda r: _name_key(r.organization),
     )
     return DiagnosticsByOrganization(rows=rows, participants=sum(r.participants for r in rows))
 

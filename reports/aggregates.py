@@ -461,7 +461,8 @@ def _diagnostic_function(event: str) -> str:
     """After a statement on diagnostics: the touched people's diagnostics before it are the current
     ones without the new rows, with the old rows; their scores are the same before and after."""
     new, old = _transition_tables(event)
-    touched = " UNION ".join(f"SELECT {_KEY} FROM {t}" for t in (new, old) if t)
+    # DISTINCT: a statement writing both stages of a person (bulk_create) names them twice.
+    touched = " UNION ".join(f"SELECT DISTINCT {_KEY} FROM {t}" for t in (new, old) if t)
     without_new = f"WHERE id NOT IN (SELECT id FROM {new})" if new else ""
     with_old = f"UNION ALL SELECT {_DIAGNOSTIC} FROM {old}" if old else ""
     source = f"""

@@ -131,11 +131,13 @@ def _transition_tables(event: str) -> tuple[str | None, str | None]:
     return ("new_rows" if event != "DELETE" else None), ("old_rows" if event != "INSERT" else None)
 
 
-def _statement_trigger(name: str, table: str, event: str, new: str | None, old: str | None, body: str) -> str:
+def _statement_trigger(
+    name: str, table: str, event: str, new: str | None, old: str | None, body: str, prefix: str = "reports_inforce_"
+) -> str:
     """A PL/pgSQL function running `body` after each statement of `event` on `table`, seeing the
     statement's rows as the transition tables `new` and `old`, and its trigger (both named
-    reports_inforce_<name>; TRIGGERS lists them)."""
-    function = f"reports_inforce_{name}"
+    <prefix><name>; TRIGGERS and DIAGNOSTIC_TRIGGERS list them)."""
+    function = f"{prefix}{name}"
     tables = " ".join(f"{which} TABLE AS {alias}" for which, alias in (("NEW", new), ("OLD", old)) if alias)
     return f"""
 CREATE OR REPLACE FUNCTION {function}() RETURNS trigger LANGUAGE plpgsql AS $$
@@ -278,6 +280,12 @@ class Difference:
     stored: int
     expected: int
 
+    def __str__(self):
+        return (
+            f"программа {self.programme_id}, {self.year}, {self.measure}, категория «{self.category}», "
+            f"организация {self.organisation_id}: было {self.stored:+d}, должно быть {self.expected:+d}"
+        )
+
 
 def rebuild() -> list[Difference]:
     """Recompute the summaries from every membership, replace the table with them, and return where
@@ -311,8 +319,33 @@ def recount_programme(programme_id: int):
         cursor.execute(_apply_sql(_all_rows("m.programme_id = %s")), [programme_id])
 
 
+_read = contextvars.ContextVar("summaries_read", default=None)
+
+
+@contextmanager
+def reading():
+    """Inside it, each summary is read once: the справка's sections ask for the same period's
+    figures more than once (residents and table 1, the cohort and the ranking)."""
+    token = _read.set({})
+    try:
+        yield
+    finally:
+        _read.reset(token)
+
+
 def in_force(programme_id: int, period: Period, measure: str) -> dict[tuple[str, int | None], int]:
     """{(category, organisation id): distinct people} in force in the period by the measure."""
+    read = _read.get()
+    key = (programme_id, period.year, measure)
+    if read is not None and key in read:
+        return read[key]
+    found = _in_force(programme_id, period, measure)
+    if read is not None:
+        read[key] = found
+    return found
+
+
+def _in_force(programme_id: int, period: Period, measure: str) -> dict[tuple[str, int | None], int]:
     with connection.cursor() as cursor:
         cursor.execute(
             f"""SELECT category, organisation_id, SUM(change) FROM {TABLE}
@@ -323,6 +356,17 @@ def in_force(programme_id: int, period: Period, measure: str) -> dict[tuple[str,
         return {(category, organisation): n for category, organisation, n in cursor.fetchall()}
 
 
+def total(programme_id: int, period: Period, measure: str) -> int:
+    """Distinct people in force in the period by the measure, all categories and organisations
+    (the sum of `in_force`, without grouping the rows)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT COALESCE(SUM(change), 0) FROM {TABLE} WHERE programme_id = %s AND measure = %s AND year <= %s",
+            [programme_id, measure, period.year],
+        )
+        return cursor.fetchone()[0]
+
+
 def by_organisation(counts: dict[tuple[str, int | None], int], categories=None) -> dict[int | None, int]:
     """{organisation id: people} of the given categories (all when None)."""
     found = defaultdict(int)
@@ -330,3 +374,251 @@ def by_organisation(counts: dict[tuple[str, int | None], int], categories=None) 
         if categories is None or category in categories:
             found[organisation] += n
     return dict(found)
+
+
+# Diagnostics -------------------------------------------------------------------------------------
+# Per programme, period and competence: the sums and counts of the entry and final scores of the
+# people who passed both stages of the period (`cohort._diagnosed`), and how many of them have a
+# score of the competence — what `cohort.diagnostic_growth` averages, without reading the period's
+# 220 000 scores. A person's contribution depends only on their diagnostics of the (programme,
+# period) and those diagnostics' scores, so a statement's trigger takes every (person, programme,
+# period) it touched, subtracts their contribution before the statement and adds it after, as above.
+# Scores whose diagnostic is not there (a restore writing scores first, a diagnostic deleted before
+# its scores) contribute nothing until it is.
+
+DIAGNOSTIC_TABLE = "reports_diagnosticsum"
+CREATE_DIAGNOSTIC_TABLE_SQL = f"""
+CREATE TABLE {DIAGNOSTIC_TABLE} (
+    programme_id integer NOT NULL,
+    period integer NOT NULL,
+    competence_id integer NOT NULL,
+    entry_sum numeric NOT NULL,
+    entry_n integer NOT NULL,
+    final_sum numeric NOT NULL,
+    final_n integer NOT NULL,
+    people integer NOT NULL,
+    CONSTRAINT reports_diagnosticsum_key UNIQUE (programme_id, period, competence_id)
+)"""
+DIAGNOSTIC_VALUES = ("entry_sum", "entry_n", "final_sum", "final_n", "people")
+_KEY = "participant_id, programme_id, period"
+_DIAGNOSTIC = f"id, {_KEY}, stage"
+
+
+def _diagnostic_changes_sql(before: bool) -> str:
+    """Summed changes (programme_id, period, competence_id, *DIAGNOSTIC_VALUES) of the relations
+    d_after, s_after (diagnostics and scores after the statement, of the touched people) and, when
+    `before`, d_before, s_before (before it), defined by the caller's CTEs."""
+    from participants.models import Stage
+
+    states = [(1, "d_after", "s_after")] + ([(-1, "d_before", "s_before")] if before else [])
+    diagnosed = " UNION ALL ".join(
+        f"SELECT {sign} AS sign, {_KEY} FROM {d} GROUP BY {_KEY} HAVING COUNT(DISTINCT stage) = {len(Stage)}"
+        for sign, d, _ in states
+    )
+    scores = " UNION ALL ".join(
+        f"""SELECT {sign} AS sign, {", ".join(f"d.{c.strip()}" for c in _KEY.split(","))}, d.stage,
+               s.competence_id, s.score
+        FROM {d} d JOIN {s} s ON s.diagnostic_id = d.id"""
+        for sign, d, s in states
+    )
+    entry, final = f"'{Stage.ENTRY.value}'", f"'{Stage.FINAL.value}'"
+    return f"""
+    diagnosed AS ({diagnosed}),
+    scored AS (SELECT x.* FROM ({scores}) x JOIN diagnosed USING (sign, {_KEY})),
+    per_person AS (
+        SELECT sign, programme_id, period, competence_id,
+               COALESCE(SUM(score) FILTER (WHERE stage = {entry}), 0) AS entry_sum,
+               COUNT(*) FILTER (WHERE stage = {entry}) AS entry_n,
+               COALESCE(SUM(score) FILTER (WHERE stage = {final}), 0) AS final_sum,
+               COUNT(*) FILTER (WHERE stage = {final}) AS final_n
+        FROM scored GROUP BY sign, {_KEY}, competence_id
+    ),
+    changes AS (
+        SELECT programme_id, period, competence_id, SUM(sign * entry_sum) AS entry_sum,
+               SUM(sign * entry_n)::int AS entry_n, SUM(sign * final_sum) AS final_sum,
+               SUM(sign * final_n)::int AS final_n, SUM(sign)::int AS people
+        FROM per_person GROUP BY programme_id, period, competence_id
+        HAVING SUM(sign * entry_sum) <> 0 OR SUM(sign * entry_n) <> 0 OR SUM(sign * final_sum) <> 0
+            OR SUM(sign * final_n) <> 0 OR SUM(sign) <> 0
+    )"""
+
+
+def _diagnostic_apply_sql(source_ctes: str, before: bool = True) -> str:
+    values = ", ".join(DIAGNOSTIC_VALUES)
+    added = ", ".join(f"{v} = t.{v} + EXCLUDED.{v}" for v in DIAGNOSTIC_VALUES)
+    return f"""
+    WITH {source_ctes}, {_diagnostic_changes_sql(before)}
+    INSERT INTO {DIAGNOSTIC_TABLE} AS t (programme_id, period, competence_id, {values})
+    SELECT programme_id, period, competence_id, {values} FROM changes
+    ORDER BY programme_id, period, competence_id
+    ON CONFLICT (programme_id, period, competence_id) DO UPDATE SET {added}"""
+
+
+_SCORE = "id, diagnostic_id, competence_id, score"
+
+
+def _diagnostic_function(event: str) -> str:
+    """After a statement on diagnostics: the touched people's diagnostics before it are the current
+    ones without the new rows, with the old rows; their scores are the same before and after."""
+    new, old = _transition_tables(event)
+    # DISTINCT: a statement writing both stages of a person (bulk_create) names them twice.
+    touched = " UNION ".join(f"SELECT DISTINCT {_KEY} FROM {t}" for t in (new, old) if t)
+    without_new = f"WHERE id NOT IN (SELECT id FROM {new})" if new else ""
+    with_old = f"UNION ALL SELECT {_DIAGNOSTIC} FROM {old}" if old else ""
+    source = f"""
+    touched AS ({touched}),
+    d_after AS (SELECT d.id, {_KEY}, d.stage FROM participants_diagnostic d JOIN touched USING ({_KEY})),
+    d_before AS (SELECT {_DIAGNOSTIC} FROM d_after {without_new} {with_old}),
+    s_after AS (SELECT {_SCORE} FROM participants_diagnosticscore
+                WHERE diagnostic_id IN (SELECT id FROM d_after UNION SELECT id FROM d_before)),
+    s_before AS (SELECT * FROM s_after)"""
+    return _statement_trigger(
+        f"diagnostic_{event.lower()}",
+        "participants_diagnostic",
+        event,
+        new,
+        old,
+        _diagnostic_apply_sql(source),
+        "reports_diagnostic_",
+    )
+
+
+def _score_function(event: str) -> str:
+    """After a statement on scores: the touched people's scores before it are the current ones
+    without the new rows, with the old rows; their diagnostics are the same before and after."""
+    new, old = _transition_tables(event)
+    ids = " UNION ".join(f"SELECT diagnostic_id FROM {t}" for t in (new, old) if t)
+    without_new = f"WHERE id NOT IN (SELECT id FROM {new})" if new else ""
+    with_old = f"UNION ALL SELECT {_SCORE} FROM {old}" if old else ""
+    source = f"""
+    touched AS (SELECT DISTINCT {_KEY} FROM participants_diagnostic WHERE id IN ({ids})),
+    d_after AS (SELECT d.id, {_KEY}, d.stage FROM participants_diagnostic d JOIN touched USING ({_KEY})),
+    d_before AS (SELECT * FROM d_after),
+    s_after AS (SELECT {_SCORE} FROM participants_diagnosticscore WHERE diagnostic_id IN (SELECT id FROM d_after)),
+    s_before AS (SELECT {_SCORE} FROM s_after {without_new} {with_old})"""
+    return _statement_trigger(
+        f"score_{event.lower()}",
+        "participants_diagnosticscore",
+        event,
+        new,
+        old,
+        _diagnostic_apply_sql(source),
+        "reports_diagnostic_",
+    )
+
+
+def _all_diagnostics(where: str = "TRUE") -> str:
+    return f"""d_after AS (SELECT {_DIAGNOSTIC} FROM participants_diagnostic WHERE {where}),
+    s_after AS (SELECT {_SCORE} FROM participants_diagnosticscore
+                WHERE diagnostic_id IN (SELECT id FROM d_after))"""
+
+
+def _diagnostic_truncate_function() -> str:
+    """TRUNCATE of the diagnostics (which truncates their scores) or of the scores leaves no
+    contribution: the summaries are emptied."""
+    return "\n".join(
+        f"""
+CREATE OR REPLACE FUNCTION reports_diagnostic_truncate() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    DELETE FROM {DIAGNOSTIC_TABLE};
+    RETURN NULL;
+END $$;
+DROP TRIGGER IF EXISTS reports_diagnostic_truncate ON {table};
+CREATE TRIGGER reports_diagnostic_truncate AFTER TRUNCATE ON {table}
+FOR EACH STATEMENT EXECUTE FUNCTION reports_diagnostic_truncate();"""
+        for table in ("participants_diagnostic", "participants_diagnosticscore")
+    )
+
+
+def diagnostic_trigger_sql() -> str:
+    events = ("INSERT", "UPDATE", "DELETE")
+    return "\n".join(
+        [
+            *(_diagnostic_function(e) for e in events),
+            *(_score_function(e) for e in events),
+            _diagnostic_truncate_function(),
+        ]
+    )
+
+
+DIAGNOSTIC_TRIGGERS = {
+    **{f"diagnostic_{e}": "participants_diagnostic" for e in ("insert", "update", "delete")},
+    **{f"score_{e}": "participants_diagnosticscore" for e in ("insert", "update", "delete")},
+}
+DROP_DIAGNOSTIC_TRIGGERS_SQL = "\n".join(
+    f"DROP TRIGGER IF EXISTS reports_diagnostic_{name} ON {table}; DROP FUNCTION IF EXISTS reports_diagnostic_{name}();"
+    for name, table in DIAGNOSTIC_TRIGGERS.items()
+) + (
+    "\nDROP TRIGGER IF EXISTS reports_diagnostic_truncate ON participants_diagnostic;"
+    "\nDROP TRIGGER IF EXISTS reports_diagnostic_truncate ON participants_diagnosticscore;"
+    "\nDROP FUNCTION IF EXISTS reports_diagnostic_truncate();"
+)
+
+
+@dataclass
+class DiagnosticDifference:
+    programme_id: int
+    period: int
+    competence_id: int
+    value: str  # one of DIAGNOSTIC_VALUES
+    stored: object
+    expected: object
+
+    def __str__(self):
+        return (
+            f"программа {self.programme_id}, {self.period}, диагностика, компетенция {self.competence_id}, "
+            f"{self.value}: было {self.stored}, должно быть {self.expected}"
+        )
+
+
+def rebuild_diagnostics() -> list[DiagnosticDifference]:
+    """Recompute the diagnostic summaries from every diagnostic, replace the table with them, and
+    return where the table differed. PostgreSQL only."""
+    key = "programme_id, period, competence_id"
+    values = ", ".join(DIAGNOSTIC_VALUES)
+    differ = " OR ".join(f"COALESCE(stored.{v}, 0) <> COALESCE(expected.{v}, 0)" for v in DIAGNOSTIC_VALUES)
+    pairs = ", ".join(f"COALESCE(stored.{v}, 0), COALESCE(expected.{v}, 0)" for v in DIAGNOSTIC_VALUES)
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(f"LOCK TABLE {DIAGNOSTIC_TABLE} IN EXCLUSIVE MODE")
+        cursor.execute(f"""
+            WITH {_all_diagnostics()}, {_diagnostic_changes_sql(before=False)},
+            stored AS (SELECT {key}, {values} FROM {DIAGNOSTIC_TABLE}),
+            expected AS (SELECT {key}, {values} FROM changes)
+            SELECT {key}, {pairs}
+            FROM stored FULL JOIN expected USING ({key})
+            WHERE {differ}
+            ORDER BY 1, 2, 3""")
+        differences = []
+        for programme, period, competence, *pairs_found in cursor.fetchall():
+            for n, value in enumerate(DIAGNOSTIC_VALUES):
+                stored, expected = pairs_found[2 * n], pairs_found[2 * n + 1]
+                if stored != expected:
+                    differences.append(DiagnosticDifference(programme, period, competence, value, stored, expected))
+        cursor.execute(f"DELETE FROM {DIAGNOSTIC_TABLE}")
+        cursor.execute(_diagnostic_apply_sql(_all_diagnostics(), before=False))
+    return differences
+
+
+def recount_programme_diagnostics(programme_id: int):
+    """Recompute one programme's diagnostic summaries (after writing it with the triggers off)."""
+    if connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cursor:
+        cursor.execute(f"DELETE FROM {DIAGNOSTIC_TABLE} WHERE programme_id = %s", [programme_id])
+        cursor.execute(_diagnostic_apply_sql(_all_diagnostics("programme_id = %s"), before=False), [programme_id])
+
+
+def diagnostic_growth(programme_id: int, period: int) -> list[tuple]:
+    """[(instrument, competence, entry average, final average, people)] of the people who passed
+    both stages, in the order of `cohort.diagnostic_growth`; the averages divide as AVG() does."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""SELECT i.name, c.name, CASE WHEN t.entry_n > 0 THEN t.entry_sum / t.entry_n END,
+                   CASE WHEN t.final_n > 0 THEN t.final_sum / t.final_n END, t.people
+            FROM {DIAGNOSTIC_TABLE} t JOIN participants_competence c ON c.id = t.competence_id
+            JOIN participants_instrument i ON i.id = c.instrument_id
+            WHERE t.programme_id = %s AND t.period = %s AND t.entry_n + t.final_n > 0
+            ORDER BY i.name, c.sort_order, c.name""",
+            [programme_id, period],
+        )
+        return cursor.fetchall()

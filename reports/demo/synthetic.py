@@ -637,6 +637,7 @@ class Generator:
             # Written with the triggers off (session_replication_role): the summaries in one pass.
             self.say("Сводки для справки")
             aggregates.recount_programme(self.programme_obj.pk)
+            aggregates.recount_programme_diagnostics(self.programme_obj.pk)
         if connection.vendor == "postgresql" and not connection.in_atomic_block:
             self.say("Сбор статистики (VACUUM ANALYZE)")
             with connection.cursor() as cursor:

@@ -16,6 +16,7 @@ from django.utils import timezone
 from events.models import Edition
 from participants.models import CriterionTarget, Membership, Programme, ReportSection
 from participants.periods import Period, PeriodKind
+from reports import aggregates
 
 S = ReportSection
 
@@ -100,8 +101,9 @@ def build_report(programme: Programme, year: int) -> Report:
     period = programme.period(year)
     report = Report(programme=programme, period=period, generated_at=timezone.now())
     report.has_data = period_has_data(programme, period)
-    for key in programme.section_keys():
-        report.get(key)
+    with aggregates.reading():
+        for key in programme.section_keys():
+            report.get(key)
     return report
 
 

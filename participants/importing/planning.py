@@ -15,7 +15,9 @@ from datetime import date
 from functools import cached_property, lru_cache
 
 from django.core.exceptions import ValidationError
-from django.db.models import QuerySet
+from django.db import connection
+from django.db.models import BooleanField, QuerySet
+from django.db.models.expressions import RawSQL
 
 from participants.bulk import chunks
 from participants.formats import lower_first, short_date
@@ -192,10 +194,8 @@ def find_people(
     load into it.
     """
     wanted = set(keys)
-    names = sorted({name for name, _ in wanted})
     found, hidden = {}, set()
-    for chunk in chunks(names):
-        matches = [p for p in Participant.objects.filter(name_key__in=chunk) if (p.name_key, p.birth_date) in wanted]
+    for matches in _people_with_keys(wanted):
         visible = (
             {p.pk for p in matches}
             if people is None
@@ -210,6 +210,24 @@ def find_people(
                 person.organisation = places.by_id[person.organisation_id]
             found[key] = person
     return found, hidden
+
+
+def _people_with_keys(wanted: set[tuple[str, date]]) -> Iterable[list[Participant]]:
+    """The bank's people with these (name key, birth date), a list per query.
+
+    On PostgreSQL the pairs themselves are looked up (the unique index on both): a large bank has
+    many namesakes of a file's people, and loading each to compare birth dates in Python was a
+    growing share of an import at scale. Elsewhere: by name key, birth dates compared here.
+    """
+    if connection.vendor == "postgresql":
+        table = connection.ops.quote_name(Participant._meta.db_table)
+        pairs = f"({table}.name_key, {table}.birth_date) IN (SELECT * FROM UNNEST(%s::varchar[], %s::date[]))"
+        for chunk in chunks(sorted(wanted)):
+            params = ([name for name, _ in chunk], [day for _, day in chunk])
+            yield list(Participant.objects.filter(RawSQL(pairs, params, output_field=BooleanField())))
+        return
+    for chunk in chunks(sorted({name for name, _ in wanted})):
+        yield [p for p in Participant.objects.filter(name_key__in=chunk) if (p.name_key, p.birth_date) in wanted]
 
 
 def refuse_hidden(row: Row):

@@ -1,6 +1,6 @@
 """Writing many rows at once with their audit trail: one statement per table, not per row.
 
-On PostgreSQL new rows go in by one INSERT … SELECT FROM UNNEST (as bulk_create does, without
+On PostgreSQL new rows go in by COPY with ids drawn from the table's sequence first (without
 converting values that are already what the column takes), changed rows by one UPDATE … FROM UNNEST
 (Django's bulk_update builds a CASE per row and field and takes minutes for ten thousand people);
 elsewhere bulk_create and bulk_update do it. The django-simple-history records are then copied by the
@@ -68,8 +68,7 @@ def _insert_rows(model, objs: list):
         return
     meta = model._meta
     quote = connection.ops.quote_name
-    for obj in objs:
-        obj._prepare_related_fields_for_save(operation_name="bulk_create")
+    _prepare_related(model, objs)
     fields = [f for f in meta.concrete_fields if f is not meta.pk]
     columns = []
     for model_field in fields:
@@ -78,19 +77,59 @@ def _insert_rows(model, objs: list):
         else:  # sets auto_now dates, as bulk_create does
             values = [model_field.pre_save(obj, True) for obj in objs]
         columns.append(_column_values(model_field, values))
-    names = ", ".join(quote(f.column) for f in fields)
-    arrays = ", ".join(f"(%s)::{f.db_type(connection)}[]" for f in fields)
-    with connection.cursor() as cursor:
-        # New ids come back in the order of the rows, as bulk_create relies on.
+    table = quote(meta.db_table)
+    names = ", ".join(quote(f.column) for f in [meta.pk, *fields])
+    with connection.wrap_database_errors, connection.cursor() as cursor:
+        # Ids drawn from the table's own sequence, in the order of the rows, then the rows copied
+        # in with them: COPY formats values in psycopg's C code, where parameters of an INSERT are
+        # quoted one by one in Python (most of the time of writing ten thousand rows).
         cursor.execute(
-            f"INSERT INTO {quote(meta.db_table)} ({names}) SELECT * FROM UNNEST({arrays}) "
-            f"RETURNING {quote(meta.pk.column)}",
-            columns,
+            "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s) ORDER BY 1",
+            [meta.db_table, meta.pk.column, len(objs)],
         )
-        for obj, (pk,) in zip(objs, cursor.fetchall(), strict=True):
-            obj.pk = pk
-            obj._state.adding = False
-            obj._state.db = connection.alias
+        pks = [pk for (pk,) in cursor.fetchall()]
+
+        def copy_rows(sql, params, many, context):
+            with cursor.cursor.copy(sql) as copy:
+                for row in zip(pks, *columns, strict=True):
+                    copy.write_row(row)
+
+        # Through the connection's execute wrappers, as cursor.execute goes (they see the COPY).
+        cursor._execute_with_wrappers(f"COPY {table} ({names}) FROM STDIN", None, False, copy_rows)
+    for obj, pk in zip(objs, pks, strict=True):
+        obj.pk = pk
+        obj._state.adding = False
+        obj._state.db = connection.alias
+
+
+def _prepare_related(model, objs: list):
+    """Model._prepare_related_fields_for_save(operation_name="bulk_create") of every object, a field
+    at a time instead of an object at a time (the same checks, a fifth of the time on many rows):
+    a related object saved since it was assigned gives its id, an unsaved one refuses the insert."""
+    meta = model._meta
+    if any(f.is_relation and hasattr(f, "fk_field") for f in meta.private_fields):
+        for obj in objs:  # generic relations: Django's own, object by object
+            obj._prepare_related_fields_for_save(operation_name="bulk_create")
+        return
+    for field in meta.concrete_fields:
+        if not field.is_relation:
+            continue
+        cache_name, attname, target, empty = (
+            field.cache_name,
+            field.attname,
+            field.target_field.attname,
+            field.empty_values,
+        )
+        for obj in objs:
+            related = obj._state.fields_cache.get(cache_name)
+            if not related:  # not assigned (or None): nothing to check
+                continue
+            if not related._is_pk_set():
+                obj._prepare_related_fields_for_save(operation_name="bulk_create")  # raises Django's ValueError
+            elif getattr(obj, attname) in empty:
+                setattr(obj, field.name, related)
+            if getattr(related, target) != getattr(obj, attname):
+                field.delete_cached_value(obj)
 
 
 def _column_values(model_field, values: list) -> list:

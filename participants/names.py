@@ -78,6 +78,7 @@ def normalise_name(*parts: str) -> str:
     return " ".join(_key_part(cleaned) for cleaned in map(clean_name_part, parts) if cleaned)
 
 
+@lru_cache(maxsize=65536)  # Participant.clean asks it of every name part of an import's rows
 def mixed_script_error(value: str) -> str | None:
     """A Russian message naming the letter to retype when a name mixes Latin and Cyrillic letters
     (a name wholly in one script is fine), else None."""

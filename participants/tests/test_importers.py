@@ -661,6 +661,25 @@ def test_yo_case_and_spaces_match_and_a_changed_phone_is_shown(bank, coordinator
     assert (latest.history_type, latest.history_user, latest.phone) == ("~", coordinator, "+7 913 000-00-01")
 
 
+def test_namesakes_born_on_other_days_are_neither_matched_nor_loaded(bank, monkeypatch):
+    """People are looked up by the pair (name key, birth date): a namesake born on another day is
+    another person, and the lookup does not fetch them at all."""
+    same = {"last_name": "Петрова", "first_name": "Мария", "patronymic": "Сергеевна", "organisation": bank.school}
+    for day in (date(2006, 5, 21), date(2005, 5, 20), date(2006, 6, 20)):
+        ParticipantFactory(birth_date=day, **same)
+    her = ParticipantFactory(birth_date=date(2006, 5, 20), **same)
+    places = planning.Organisations(bank.organisations)
+    key = (her.name_key, her.birth_date)
+    loaded = []
+    from_db = Participant.from_db.__func__
+    monkeypatch.setattr(Participant, "from_db", classmethod(lambda *args: loaded.append(args[-1]) or from_db(*args)))
+    with CaptureQueriesContext(connection) as queries:
+        found, hidden = planning.find_people([key, ("иванов иван", date(2006, 5, 20))], places, None)
+    assert (found, hidden, len(queries), len(loaded)) == ({key: her}, set(), 1, 1)
+    report = load(bank, xlsx([pupil(), pupil({"Дата рождения": "22.05.2006"})]), commit=False)
+    assert [(o.row, o.action != "create") for o in report.rows] == [(2, True), (3, False)]  # her; a new one
+
+
 def test_empty_cells_do_not_erase(bank):
     ParticipantFactory(
         last_name="Петрова",

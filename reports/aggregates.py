@@ -291,13 +291,14 @@ def rebuild() -> list[Difference]:
     """Recompute the summaries from every membership, replace the table with them, and return where
     the table differed (nothing, if the triggers kept it in step). PostgreSQL only."""
     key0 = "programme_id, measure, category, COALESCE(organisation_id, 0) AS organisation, year"
+    columns = "programme_id, measure, category, organisation_id, year, change"
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute(f"LOCK TABLE {TABLE} IN EXCLUSIVE MODE")
+        _recomputed(cursor, f"WITH {_all_rows()}, {_changes_sql('source')} SELECT {columns} FROM changes")
         # Organisation 0 stands for none, so that the rows join (ids start at 1).
         cursor.execute(f"""
-            WITH {_all_rows()}, {_changes_sql("source")},
-            stored AS (SELECT {key0}, change FROM {TABLE} WHERE change <> 0),
-            expected AS (SELECT {key0}, change FROM changes)
+            WITH stored AS (SELECT {key0}, change FROM {TABLE} WHERE change <> 0),
+            expected AS (SELECT {key0}, change FROM {RECOMPUTED})
             SELECT programme_id, measure, category, NULLIF(organisation, 0), year,
                    COALESCE(stored.change, 0), COALESCE(expected.change, 0)
             FROM stored FULL JOIN expected USING (programme_id, measure, category, organisation, year)
@@ -305,8 +306,18 @@ def rebuild() -> list[Difference]:
             ORDER BY 1, 2, 3, 4, 5""")
         differences = [Difference(*row) for row in cursor.fetchall()]
         cursor.execute(f"DELETE FROM {TABLE}")
-        cursor.execute(_apply_sql(_all_rows()))
+        cursor.execute(f"INSERT INTO {TABLE} ({columns}) SELECT {columns} FROM {RECOMPUTED}")
     return differences
+
+
+RECOMPUTED = "pg_temp.reports_recomputed"
+
+
+def _recomputed(cursor, select_sql: str):
+    """A rebuild's recomputation, kept for the transaction in a temporary table: the rebuild
+    compares the summary with it and then replaces the summary by it, computing it once."""
+    cursor.execute(f"DROP TABLE IF EXISTS {RECOMPUTED}")
+    cursor.execute(f"CREATE TEMPORARY TABLE {RECOMPUTED.removeprefix('pg_temp.')} ON COMMIT DROP AS {select_sql}")
 
 
 def recount_programme(programme_id: int):
@@ -585,10 +596,13 @@ def rebuild_diagnostics() -> list[DiagnosticDifference]:
     pairs = ", ".join(f"COALESCE(stored.{v}, 0), COALESCE(expected.{v}, 0)" for v in DIAGNOSTIC_VALUES)
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute(f"LOCK TABLE {DIAGNOSTIC_TABLE} IN EXCLUSIVE MODE")
+        _recomputed(
+            cursor,
+            f"WITH {_all_diagnostics()}, {_diagnostic_changes_sql(before=False)} SELECT {key}, {values} FROM changes",
+        )
         cursor.execute(f"""
-            WITH {_all_diagnostics()}, {_diagnostic_changes_sql(before=False)},
-            stored AS (SELECT {key}, {values} FROM {DIAGNOSTIC_TABLE}),
-            expected AS (SELECT {key}, {values} FROM changes)
+            WITH stored AS (SELECT {key}, {values} FROM {DIAGNOSTIC_TABLE}),
+            expected AS (SELECT {key}, {values} FROM {RECOMPUTED})
             SELECT {key}, {pairs}
             FROM stored FULL JOIN expected USING ({key})
             WHERE {differ}
@@ -600,7 +614,7 @@ def rebuild_diagnostics() -> list[DiagnosticDifference]:
                 if stored != expected:
                     differences.append(DiagnosticDifference(programme, period, competence, value, stored, expected))
         cursor.execute(f"DELETE FROM {DIAGNOSTIC_TABLE}")
-        cursor.execute(_diagnostic_apply_sql(_all_diagnostics(), before=False))
+        cursor.execute(f"INSERT INTO {DIAGNOSTIC_TABLE} ({key}, {values}) SELECT {key}, {values} FROM {RECOMPUTED}")
     return differences
 
 
